@@ -1,0 +1,28 @@
+/* voipsec CLI: shared declarations of the thin command-line layer over libvoipsec. */
+#ifndef VS_CLI_H
+#define VS_CLI_H
+
+#include <stdio.h>
+#include <voipsec/voipsec.h>
+
+/* Exit codes, as in docs/cli/README.md. */
+enum { VS_EXIT_OK = 0, VS_EXIT_FINDINGS = 1, VS_EXIT_USAGE = 2 };
+
+typedef struct vs_cli_cmd {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} vs_cli_cmd;
+
+int vs_cmd_sip(int argc, char **argv);
+
+/* JSON output helpers (json_out.c). Strings are escaped; invalid UTF-8 becomes U+FFFD. */
+void vs_json_str(FILE *out, const char *p, size_t n);
+void vs_json_slice(FILE *out, vs_slice s);
+void vs_json_cstr(FILE *out, const char *s);
+
+/* Reads a whole file (or stdin for "-") into a malloc'd buffer, at most max bytes plus one so
+ * that the caller can tell "too large". Returns 0, or -1 with errno set. */
+int vs_read_file(const char *path, size_t max, char **buf, size_t *len);
+
+#endif

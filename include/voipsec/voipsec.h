@@ -1,0 +1,9 @@
+/* voipsec: umbrella header of libvoipsec. */
+#ifndef VOIPSEC_H
+#define VOIPSEC_H
+
+#include <voipsec/core.h>
+#include <voipsec/sip.h>
+#include <voipsec/sdp.h>
+
+#endif

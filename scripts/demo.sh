@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The demo: what voipsec does today, on examples the project made itself (examples/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=build/voipsec
+[ -x "$bin" ] || { echo "demo: $bin is missing; run 'make' first" >&2; exit 2; }
+
+echo "== voipsec $($bin --version | cut -d' ' -f2): parsing the example SIP messages in examples/sip"
+echo
+set +e
+$bin sip parse examples/sip/*.sip
+rc=$?
+set -e
+echo
+echo "== the same as JSON lines (one object per file), summarised"
+set +o pipefail
+$bin sip parse --format json examples/sip/*.sip | python3 -c "$(cat <<'PY'
+import json, sys
+for line in sys.stdin:
+    o = json.loads(line)
+    media = ", ".join(("encrypted" if m["encrypted"] else "NOT encrypted") + " " + m["media"] for m in o.get("media", []))
+    errs = ", ".join(e["code"] for e in o["errors"])
+    verdict = "valid  " if o["valid"] else "INVALID"
+    what = str(o.get("method") or o.get("status"))
+    print(f"{o['file']:45} {verdict} {what:9} {media or '-':22} {errs}")
+PY
+)" 
+echo
+# exit 1 is expected: one example is deliberately invalid (a scanner'"'"'s OPTIONS with CSeq INVITE)
+[ "$rc" -le 1 ] && echo "demo: done (sip parse exit status $rc: 1 means at least one message is invalid, as one example is on purpose)"
