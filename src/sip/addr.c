@@ -14,6 +14,13 @@ bool vs_sip_list_next(vs_slice *rest, vs_slice *item)
         return false;
     const char *p = rest->ptr, *end = rest->ptr + rest->len;
     int angle = 0;
+    if (!memchr(p, ',', rest->len)) {
+        /* the usual case, one element: no need to walk quotes and brackets */
+        *item = vs_slice_trim(*rest);
+        rest->ptr = NULL;
+        rest->len = 0;
+        return true;
+    }
     while (p < end) {
         char c = *p;
         if (c == '"') {
@@ -183,7 +190,7 @@ vs_rc vs_sip_addr_parse(vs_slice s, vs_sip_addr *addr, size_t *err_off)
     vs_slice n, v;
     vs_rc rc;
     while ((rc = vs_sip_param_next(&rest, &n, &v)) == VS_OK) {
-        if (vs_slice_caseeq_str(n, "tag"))
+        if (VS__NAME_IS(n, "tag"))
             addr->tag = v;
     }
     if (rc != VS_E_NOTFOUND)

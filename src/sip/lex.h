@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <voipsec/core.h>
 
 enum {
     VS__C_TOKEN = 0x01,    /* token: alphanum - . ! % * _ + ` ' ~ */
@@ -58,6 +59,11 @@ static inline const char *vs__skip_class(const char *p, const char *end, uint8_t
         p++;
     return p;
 }
+
+/* Case-insensitive compare of a slice with a string literal; the length test first, so that
+ * no strlen runs on the hot path. */
+#define VS__NAME_IS(slice, lit)                                                                   \
+    ((slice).len == sizeof(lit) - 1 && vs_slice_caseeq((slice), vs_slice_make((lit), sizeof(lit) - 1)))
 
 /* Skips a quoted-string starting at the opening DQUOTE. Returns the byte after the closing
  * quote, or NULL when the string is unterminated or holds a bare CR/LF/NUL (quoted-pair may

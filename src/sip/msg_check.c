@@ -13,12 +13,43 @@ static size_t off_of(const char *p, const char *base)
     return (size_t)(p - base);
 }
 
+/* true when any of the 8 bytes of x is below 0x20 or equals 0x7f (bytes >= 0x80 never match) */
+static inline bool word_has_control(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    uint64_t below_space = (x - 0x20 * ones) & ~x & highs;
+    uint64_t d = x ^ (0x7f * ones);
+    uint64_t del = (d - ones) & ~d & highs;
+    return (below_space | del) != 0;
+}
+
+/* Almost every value is plain text: prove that eight bytes at a time, and run the exact
+ * quote-aware scan only on a value that holds a control byte somewhere. */
+static bool may_have_control(const char *p, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, p + i, 8);
+        if (word_has_control(x))
+            return true;
+    }
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c < 0x20 || c == 0x7f)
+            return true;
+    }
+    return false;
+}
+
 /* A control byte may appear in a value only as a quoted-pair inside a quoted string, or as the
  * CR/LF of a fold. */
 static void check_controls(vs_sip_msg *msg, const vs_sip_header *h, const char *base)
 {
     const char *p = h->value.ptr, *end = p + h->value.len;
     bool quoted = false;
+    if (!may_have_control(p, h->value.len))
+        return;
     for (; p < end; p++) {
         unsigned char c = (unsigned char)*p;
         if (c == '"') {

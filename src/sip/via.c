@@ -80,15 +80,15 @@ vs_rc vs_sip_via_parse(vs_slice s, vs_sip_via *via, size_t *err_off)
     vs_slice rest = vs_slice_make(ps, (size_t)(end - ps)), n, v;
     vs_rc rc;
     while ((rc = vs_sip_param_next(&rest, &n, &v)) == VS_OK) {
-        if (vs_slice_caseeq_str(n, "branch")) {
+        if (VS__NAME_IS(n, "branch")) {
             if (v.len == 0)
                 return fail(n.ptr, start, err_off);
             via->branch = v;
-        } else if (vs_slice_caseeq_str(n, "received")) {
+        } else if (VS__NAME_IS(n, "received")) {
             if (v.len == 0)
                 return fail(n.ptr, start, err_off);
             via->received = v;
-        } else if (vs_slice_caseeq_str(n, "rport")) {
+        } else if (VS__NAME_IS(n, "rport")) {
             via->has_rport = true;
             via->rport = v;
             uint64_t port;

@@ -72,6 +72,9 @@ static void b64_of(size_t n, char *out)
     out[o] = '\0';
 }
 
+/* a valid AES_CM_128 key||salt: 30 bytes, 40 base64 characters */
+#define K30 "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd"
+
 #define HDR "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n"
 
 /* ---- basic parsing ---------------------------------------------------------------------- */
@@ -125,10 +128,10 @@ static void test_lf_only_equals_crlf(void **state)
     (void)state;
     parsed a, b;
     parse(&a, HDR "m=audio 4000 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
-                  "inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd\r\n");
+                  "inline:" K30 "\r\n");
     parse(&b, "v=0\no=- 1 1 IN IP4 192.0.2.1\ns=-\nc=IN IP4 192.0.2.1\nt=0 0\n"
               "m=audio 4000 RTP/SAVP 0\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
-              "inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd");  /* no final line end */
+              "inline:" K30);  /* no final line end */
     assert_int_equal(a.rc, VS_OK);
     assert_int_equal(b.rc, VS_OK);
     assert_int_equal(a.sdp->media_count, 1);
@@ -213,7 +216,8 @@ static void test_sdes_every_suite(void **state)
             char key[80], text[400];
             size_t n = (size_t)((int)suites[i].len + delta);
             b64_of(n, key);
-            snprintf(text, sizeof text, HDR "m=audio 4000 RTP/SAVPF 0\r\na=crypto:7 %s inline:%s\r\n",
+            snprintf(text, sizeof text,
+                     HDR "m=audio 4000 RTP/SAVPF 0\r\na=crypto:7 %s inline:%s\r\n",
                      suites[i].suite, key);
             parsed p;
             parse(&p, text);
@@ -239,7 +243,9 @@ static void test_sdes_unpadded_key(void **state)
     char key[80], text[400];
     b64_of(46, key);
     key[strlen(key) - 2] = '\0';
-    snprintf(text, sizeof text, HDR "m=audio 4000 RTP/SAVP 0\r\na=crypto:1 AES_256_CM_HMAC_SHA1_80 inline:%s\r\n", key);
+    snprintf(text, sizeof text,
+             HDR "m=audio 4000 RTP/SAVP 0\r\na=crypto:1 AES_256_CM_HMAC_SHA1_80 inline:%s\r\n",
+             key);
     parsed p;
     parse(&p, text);
     assert_true(p.sdp->media[0].crypto[0].key_ok);
@@ -253,7 +259,7 @@ static void test_sdes_lifetime_mki_session_params(void **state)
     parsed p;
     parse(&p, HDR "m=audio 4000 RTP/SAVP 0\r\n"
                   "a=crypto:1 AES_CM_128_HMAC_SHA1_80 "
-                  "inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd|2^20|1:4 KDR=1 UNENCRYPTED_SRTCP\r\n");
+                  "inline:" K30 "|2^20|1:4 KDR=1 UNENCRYPTED_SRTCP\r\n");
     assert_int_equal(p.rc, VS_OK);
     vs_sdp_crypto *c = &p.sdp->media[0].crypto[0];
     assert_true(c->key_ok);
@@ -267,18 +273,19 @@ static void test_sdes_bad_lines(void **state)
 {
     (void)state;
     static const char *lines[] = {
-        "a=crypto:1 AES_CM_192_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd", /* unknown */
-        "a=crypto:1 aes_cm_128_hmac_sha1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd", /* case */
-        "a=crypto:1 AES_CM_128_HMAC_SHA1_80 AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd", /* no inline: */
-        "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBka!xwd", /* char */
-        "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxw=d", /* pad */
-        "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdA", /* 41 */
+        "a=crypto:1 AES_CM_192_HMAC_SHA1_80 inline:" K30, /* unknown */
+        "a=crypto:1 aes_cm_128_hmac_sha1_80 inline:" K30, /* case */
+        "a=crypto:1 AES_CM_128_HMAC_SHA1_80 " K30, /* no inline: */
+        /* a bad character, then '=' before the end */
+        "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBka!xwd",
+        "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxw=d",
+        "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" K30 "A", /* 41 */
         "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:",
-        "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd;",
-        "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd;inline:AAAA",
-        "a=crypto:1234567890 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd",
-        "a=crypto:x AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd",
-        "a=crypto:99999999999999999999999 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd",
+        "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" K30 ";",
+        "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" K30 ";inline:AAAA",
+        "a=crypto:1234567890 AES_CM_128_HMAC_SHA1_80 inline:" K30,
+        "a=crypto:x AES_CM_128_HMAC_SHA1_80 inline:" K30,
+        "a=crypto:99999999999999999999999 AES_CM_128_HMAC_SHA1_80 inline:" K30,
         "a=crypto:1",
         "a=crypto:",
         "a=crypto",
@@ -303,7 +310,7 @@ static void test_sdes_two_keys_ok(void **state)
     (void)state;
     parsed p;
     parse(&p, HDR "m=audio 4000 RTP/SAVP 0\r\n"
-                  "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd|2^20|1:4;"
+                  "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" K30 "|2^20|1:4;"
                   "inline:HR4fICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6|2^20|2:4\r\n");
     assert_true(p.sdp->media[0].crypto[0].key_ok);
     assert_int_equal(p.sdp->media[0].crypto[0].key_len, 40);
@@ -317,7 +324,7 @@ static void test_sdes_one_good_among_bad(void **state)
     parsed p;
     parse(&p, HDR "m=audio 4000 RTP/SAVP 0\r\n"
                   "a=crypto:1 NO_SUCH_SUITE inline:AAAA\r\n"
-                  "a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd\r\n");
+                  "a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:" K30 "\r\n");
     assert_int_equal(p.sdp->media[0].crypto_count, 2);
     assert_false(p.sdp->media[0].crypto[0].suite_known);
     assert_false(p.sdp->media[0].crypto[0].key_ok);
@@ -329,7 +336,7 @@ static void test_sdes_one_good_among_bad(void **state)
 static void test_key_never_exposed(void **state)
 {
     (void)state;
-    const char *key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd";
+    const char *key = K30;
     parsed p;
     parse(&p, HDR "m=audio 4000 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"
                   "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd|2^31 FEC_ORDER=FEC_SRTP\r\n");
@@ -357,7 +364,7 @@ static void test_dtls_media_level(void **state)
     parsed p;
     parse(&p, HDR "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
                   "a=setup:actpass\r\n"
-                  "a=fingerprint:sha-256 4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF:3E:5D:49:6B:19:E5:7C:AB\r\n"
+                  "a=fingerprint:sha-256 4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF:3E:5D\r\n"
                   "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n");
     assert_int_equal(p.rc, VS_OK);
     assert_int_equal(p.sdp->media[0].reason, VS_SDP_DTLS_SRTP);
@@ -374,7 +381,7 @@ static void test_dtls_session_level(void **state)
 {
     (void)state;
     parsed p;
-    parse(&p, HDR "a=fingerprint:SHA-1 4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF:3E:5D:49:6B:19:E5:7C:AB\r\n"
+    parse(&p, HDR "a=fingerprint:SHA-1 4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF:3E:5D:49:6B:19:E5\r\n"
                   "a=setup:passive\r\n"
                   "m=audio 9 UDP/TLS/RTP/SAVP 0\r\n"
                   "m=audio 9 RTP/SAVP 0\r\n"
@@ -408,7 +415,7 @@ static void test_port_zero_disabled(void **state)
     (void)state;
     parsed p;
     parse(&p, HDR "m=audio 0 RTP/SAVP 0\r\n"
-                  "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd\r\n"
+                  "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" K30 "\r\n"
                   "m=image 0 udptl t38\r\n");
     assert_int_equal(p.rc, VS_OK);
     assert_int_equal(p.sdp->media[0].port, 0);
@@ -423,7 +430,7 @@ static void test_crypto_on_avp(void **state)
     (void)state;
     parsed p;
     parse(&p, HDR "m=audio 4000 RTP/AVP 0\r\n"
-                  "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd\r\n"
+                  "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" K30 "\r\n"
                   "m=video 4002 RTP/AVPF 96\r\na=crypto:1 BOGUS inline:x\r\n");
     assert_int_equal(p.sdp->media[0].reason, VS_SDP_CRYPTO_ON_AVP);
     assert_false(p.sdp->media[0].encrypted);
@@ -436,7 +443,7 @@ static void test_session_level_crypto_ignored(void **state)
 {
     (void)state;
     parsed p;
-    parse(&p, HDR "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd\r\n"
+    parse(&p, HDR "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" K30 "\r\n"
                   "m=audio 4000 RTP/SAVP 0\r\n");
     assert_int_equal(p.sdp->media[0].crypto_total, 0);
     assert_int_equal(p.sdp->media[0].reason, VS_SDP_SAVP_NO_KEYS);
@@ -533,11 +540,11 @@ static void test_crypto_over_cap(void **state)
     char text[4096];
     size_t n = (size_t)snprintf(text, sizeof text, HDR "m=audio 4000 RTP/SAVP 0\r\n");
     for (int i = 0; i < VS_SDP_MAX_CRYPTO + 3; i++)
-        n += (size_t)snprintf(text + n, sizeof text - n, "a=crypto:%d AES_CM_128_HMAC_SHA1_80 inline:AAAA\r\n",
-                              i + 1);
+        n += (size_t)snprintf(text + n, sizeof text - n,
+                              "a=crypto:%d AES_CM_128_HMAC_SHA1_80 inline:AAAA\r\n", i + 1);
     /* the only usable line comes after the cap: still counts for the verdict */
     snprintf(text + n, sizeof text - n,
-             "a=crypto:99 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd\r\n");
+             "a=crypto:99 AES_CM_128_HMAC_SHA1_80 inline:" K30 "\r\n");
     parsed p;
     parse(&p, text);
     assert_int_equal(p.rc, VS_OK);
@@ -555,7 +562,8 @@ static void test_invalid_args(void **state)
     assert_int_equal(vs_sdp_parse(NULL, 3, s), VS_E_INVAL);
     assert_int_equal(vs_sdp_parse("v=0", 3, NULL), VS_E_INVAL);
     vs_slice out;
-    assert_int_equal(vs_sdp_find_in_body(VS_LIT("application/sdp"), VS_LIT("v=0"), NULL), VS_E_INVAL);
+    assert_int_equal(vs_sdp_find_in_body(VS_LIT("application/sdp"), VS_LIT("v=0"), NULL),
+                     VS_E_INVAL);
     assert_int_equal(vs_sdp_find_in_body(vs_slice_make(NULL, 2), VS_LIT("v=0"), &out), VS_E_INVAL);
     free(s);
 }
@@ -652,8 +660,9 @@ static void test_multipart_sdp_part(void **state)
                              "\n"
                              "v=0\n"
                              "--a b--";
-    assert_int_equal(FIND("Multipart/Related; type=\"application/sdp\"; BOUNDARY=\"a b\"", lf, &out, &b),
-                     VS_OK);
+    assert_int_equal(
+        FIND("Multipart/Related; type=\"application/sdp\"; BOUNDARY=\"a b\"", lf, &out, &b),
+        VS_OK);
     assert_slice(out, "v=0");
     vs_guard_free(b, sizeof lf - 1);
 }
@@ -709,7 +718,8 @@ static void test_multipart_no_sdp_and_malformed(void **state)
     (void)state;
     char *b;
     vs_slice out = VS_SLICE_NULL;
-    static const char nosdp[] = "--x\r\nContent-Type: text/plain\r\n\r\nhi\r\n--x\r\n\r\nno headers\r\n--x--\r\n";
+    static const char nosdp[] = "--x\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
+                                "--x\r\n\r\nno headers\r\n--x--\r\n";
     assert_int_equal(FIND("multipart/mixed;boundary=x", nosdp, &out, &b), VS_E_NOTFOUND);
     vs_guard_free(b, sizeof nosdp - 1);
 
@@ -757,7 +767,8 @@ static void test_multipart_every_truncation(void **state)
     for (size_t n = 0; n < sizeof body; n++) {
         char *b = vs_guard_copy(body, n);
         vs_slice out;
-        vs_rc rc = vs_sdp_find_in_body(VS_LIT("multipart/mixed;boundary=b"), vs_slice_make(b, n), &out);
+        vs_rc rc =
+            vs_sdp_find_in_body(VS_LIT("multipart/mixed;boundary=b"), vs_slice_make(b, n), &out);
         assert_true(rc == VS_OK || rc == VS_E_PARSE || rc == VS_E_NOTFOUND);
         if (rc == VS_OK)
             assert_true(out.ptr >= b && out.ptr + out.len <= b + n);
@@ -770,8 +781,8 @@ static void test_sdp_every_truncation(void **state)
 {
     (void)state;
     static const char text[] = HDR "a=fingerprint:sha-256 AB:CD\r\nm=audio 4000/2 RTP/SAVP 0 8\r\n"
-                                   "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd|2^20|1:4 KDR=1\r\n"
-                                   "a=sendonly\r\n";
+                                   "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" K30
+                                   "|2^20|1:4 KDR=1\r\na=sendonly\r\n";
     for (size_t n = 0; n < sizeof text; n++) {
         parsed p;
         parse_n(&p, text, n);
@@ -844,7 +855,8 @@ static void test_shared_corpus(void **state)
             for (size_t i = 0; i < p.sdp->media_count; i++) {
                 vs_sdp_media *m = &p.sdp->media[i];
                 assert_true(m->crypto_count <= VS_SDP_MAX_CRYPTO);
-                assert_int_equal(m->encrypted, m->reason == VS_SDP_SDES || m->reason == VS_SDP_DTLS_SRTP);
+                bool enc = m->reason == VS_SDP_SDES || m->reason == VS_SDP_DTLS_SRTP;
+                assert_int_equal(m->encrypted, enc);
             }
             files++;
             done(&p);
