@@ -5,12 +5,13 @@
 # seeded from tests/fuzz/seeds/<target> and from the target's folders of the shared corpus
 # (../shared/corpus, or $VS_SHARED_CORPUS), read in place: the folders a target lists in its
 # `vs_fuzz_corpus_dirs[] = {...}` initializer, or the whole shared corpus when it lists none.
-# Crash reproducers go to build-fuzz/artifacts/<target>/, the libFuzzer log to
+# fuzz_sip_* targets get the libFuzzer dictionary tests/fuzz/sip.dict (or <target>.dict when
+# present). Crash reproducers go to build-fuzz/artifacts/<target>/, the libFuzzer log to
 # build-fuzz/logs/<target>.log. Ends with one summary line per target (execs, exec/s, cov, ft,
 # corpus size, crashes) and exits non-zero when any target crashed, leaked, timed out or ran out
 # of memory (the reproducer paths are printed), or when a target binary is missing.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 root=$(pwd)
 
 secs=${1:-}
@@ -81,12 +82,21 @@ for t in "${targets[@]}"; do
     echo "fuzz: shared corpus $shared absent: fuzzing from the seeds only"
   fi
 
+  # Dictionary: tests/fuzz/<target>.dict, else tests/fuzz/sip.dict for the fuzz_sip_* targets.
+  extra=()
+  if [ -f "$root/tests/fuzz/$t.dict" ]; then
+    extra+=(-dict="$root/tests/fuzz/$t.dict")
+  elif [[ "$t" == fuzz_sip_* ]] && [ -f "$root/tests/fuzz/sip.dict" ]; then
+    extra+=(-dict="$root/tests/fuzz/sip.dict")
+  fi
+
   echo "fuzz: $t for ${secs}s (log: ${log#"$root"/})"
   start_marker=$(date +%s)
   ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1} \
   UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
     "$bin" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-      -print_final_stats=1 -artifact_prefix="$artifacts/" "${dirs[@]}" >"$log" 2>&1
+      -print_final_stats=1 -artifact_prefix="$artifacts/" ${extra[@]+"${extra[@]}"} "${dirs[@]}" \
+      >"$log" 2>&1
   rc=$?
 
   # Figures from libFuzzer's output: the last "#N ... cov: X ft: Y corp: A/B" status line and

@@ -20,8 +20,9 @@ extern "C" {
 #endif
 
 /* ---- Limits (documented in docs/internals/sip-parser.md) ------------------------------------ */
-#define VS_SIP_MAX_MESSAGE (1u << 20)           /* bytes: longer input is cut and flagged */
 #define VS_SIP_MAX_CONTENT_LENGTH (1u << 20)    /* larger declared lengths are an error */
+/* bytes: longer input is cut and flagged; room for the largest body plus 64 KiB of headers */
+#define VS_SIP_MAX_MESSAGE (VS_SIP_MAX_CONTENT_LENGTH + (64u << 10))
 #define VS_SIP_MAX_ISSUES 16                    /* issues kept per message; more are counted */
 #define VS_SIP_DEFAULT_HEADERS 128              /* header capacity the CLI uses */
 
@@ -202,7 +203,8 @@ typedef struct vs_sip_msg {
     size_t header_count;
     /* index into headers of the first header with each id, VS_SIP_NO_HEADER when absent */
     uint16_t first[VS_SIP_HDR__COUNT];
-    /* how many header lines had each id (saturates at 255) */
+    /* how many header lines had each id, including lines past the header capacity (saturates
+     * at 255); with VS_SIP_E_TOO_MANY_HEADERS it can exceed what the array holds */
     uint8_t count[VS_SIP_HDR__COUNT];
 
     vs_slice body;
@@ -246,7 +248,8 @@ VS_EXPORT const vs_sip_header *vs_sip_find_name(const vs_sip_msg *msg, vs_slice 
 
 /* ---- Header body parsers (lazy) ----------------------------------------------------------- */
 /* All of them: input is a header value slice (may contain folding); output views point into it.
- * Return VS_OK or VS_E_PARSE with *err_off (if not NULL) set to the offset in the slice. */
+ * Return VS_OK or VS_E_PARSE with *err_off (if not NULL) set to the offset in the slice; on
+ * failure the output struct is left untouched. */
 
 /* Splits a comma-separated header value (Via, Contact, Route, ...) into elements: commas inside
  * quoted strings and <...> do not split. Each call stores the next element (trimmed) in *item
@@ -346,8 +349,10 @@ VS_EXPORT vs_rc vs_sip_date_check(vs_slice s, size_t *err_off);
 /* Finds message boundaries in a byte stream by the header section end and Content-Length.
  * Returns the length of the first complete message in buf[0..len) (leading CRLF keep-alives
  * included in the count), VS_E_INCOMPLETE when more bytes are needed, VS_E_PARSE when the
- * stream cannot be framed (no Content-Length where one is required, a bad length, or a header
- * section longer than max_header). *skip receives how many leading bytes are keep-alive CRLFs. */
+ * stream cannot be framed: a malformed Content-Length or two that disagree, a header section
+ * longer than max_header, or a message longer than VS_SIP_MAX_MESSAGE. A message without
+ * Content-Length is taken to have no body (vs_sip_parse with VS_SIP_OPT_STREAM flags it).
+ * *skip receives how many leading bytes are keep-alive CRLFs. */
 VS_EXPORT long vs_sip_stream_frame(const char *buf, size_t len, size_t max_header, size_t *skip);
 
 #ifdef __cplusplus

@@ -112,7 +112,7 @@ static vs_rc fail(const char *at, const char *start, size_t *err_off)
     return VS_E_PARSE;
 }
 
-vs_rc vs_sip_addr_parse(vs_slice s, vs_sip_addr *addr, size_t *err_off)
+static vs_rc parse_into(vs_slice s, vs_sip_addr *addr, size_t *err_off)
 {
     if (!addr || (!s.ptr && s.len))
         return VS_E_INVAL;
@@ -197,4 +197,16 @@ vs_rc vs_sip_addr_parse(vs_slice s, vs_sip_addr *addr, size_t *err_off)
         return fail(rest.ptr, start, err_off);
     addr->params = vs_slice_make(ps, (size_t)(end - ps));
     return VS_OK;
+}
+
+/* Outputs stay untouched on failure: parse into a local view and copy it out on success. */
+vs_rc vs_sip_addr_parse(vs_slice s, vs_sip_addr *out, size_t *err_off)
+{
+    vs_sip_addr tmp;
+    if (!out)
+        return VS_E_INVAL;
+    vs_rc rc = parse_into(s, &tmp, err_off);
+    if (rc == VS_OK)
+        *out = tmp;
+    return rc;
 }

@@ -26,7 +26,7 @@ static vs_slice *field(vs_sip_auth *a, vs_slice name)
     return NULL;
 }
 
-vs_rc vs_sip_auth_parse(vs_slice s, vs_sip_auth *auth, size_t *err_off)
+static vs_rc parse_into(vs_slice s, vs_sip_auth *auth, size_t *err_off)
 {
     if (!auth || (!s.ptr && s.len))
         return VS_E_INVAL;
@@ -82,4 +82,16 @@ fail:
     if (err_off)
         *err_off = (size_t)(p - start);
     return VS_E_PARSE;
+}
+
+/* Outputs stay untouched on failure: parse into a local view and copy it out on success. */
+vs_rc vs_sip_auth_parse(vs_slice s, vs_sip_auth *out, size_t *err_off)
+{
+    vs_sip_auth tmp;
+    if (!out)
+        return VS_E_INVAL;
+    vs_rc rc = parse_into(s, &tmp, err_off);
+    if (rc == VS_OK)
+        *out = tmp;
+    return rc;
 }

@@ -104,10 +104,11 @@ bool vs__parse_uint(const char *p, const char *end, uint64_t max, uint64_t *out,
         if (!vs__is_digit(c))
             return false;
         if (!big) {
-            if (v > (UINT64_MAX - 9) / 10)
+            unsigned d = c - '0';
+            if (v > (UINT64_MAX - d) / 10)
                 big = true;
             else
-                v = v * 10 + (c - '0');
+                v = v * 10 + d;
             if (v > max)
                 big = true;
         }
@@ -118,4 +119,19 @@ bool vs__parse_uint(const char *p, const char *end, uint64_t max, uint64_t *out,
         return false;
     *out = v;
     return true;
+}
+
+bool vs__ipv6_ref(const char *p, const char *end)
+{
+    int colons = 0;
+    if (p >= end)
+        return false;
+    for (; p < end; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == ':')
+            colons++;
+        else if (!vs__is_hex(c) && c != '.')
+            return false;
+    }
+    return colons >= 2;
 }

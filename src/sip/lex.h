@@ -78,4 +78,8 @@ const char *vs__skip_escaped(const char *p, const char *end, uint8_t cls);
  * max (without overflowing on any length). */
 bool vs__parse_uint(const char *p, const char *end, uint64_t max, uint64_t *out, bool *too_big);
 
+/* true when [p, end) (the text between '[' and ']') looks like an IPv6 address: hex digits,
+ * dots and at least two colons. The full RFC 4291 grammar is not needed to tell hosts apart. */
+bool vs__ipv6_ref(const char *p, const char *end);
+
 #endif

@@ -90,9 +90,10 @@ static bool parse_start_line(vs_sip_msg *msg, const char *base, const char *p, c
             vs__sip_issue(msg, VS_SIP_E_START_LINE, (size_t)(v - base));
         else if (ver == 0)
             vs__sip_issue(msg, VS_SIP_E_VERSION, (size_t)(v - base));
+        const char *sp = p;
         p = skip_sp(p, eol, &nsp);
         if (nsp > 1)
-            vs__sip_issue(msg, VS_SIP_E_START_LINE_SPACE, (size_t)(p - base));
+            vs__sip_issue(msg, VS_SIP_E_START_LINE_SPACE, (size_t)(sp + 1 - base));
         const char *code = p;
         while (p < eol && vs__is_digit((unsigned char)*p))
             p++;
@@ -116,7 +117,14 @@ static bool parse_start_line(vs_sip_msg *msg, const char *base, const char *p, c
     const char *m = p;
     p = vs__skip_class(p, eol, VS__C_TOKEN);
     msg->method = vs_slice_make(m, (size_t)(p - m));
-    /* find the version: the last space-separated element of the line */
+    /* find the version: the last space-separated element of the line; trailing blanks are
+     * an error of their own, not a reason to call the line "not SIP" */
+    const char *vend = eol;
+    while (vend > p && (vend[-1] == ' ' || vend[-1] == '\t'))
+        vend--;
+    if (vend < eol)
+        vs__sip_issue(msg, VS_SIP_E_START_LINE_SPACE, (size_t)(vend - base));
+    eol = vend;
     const char *v = eol;
     while (v > p && v[-1] != ' ')
         v--;
@@ -128,16 +136,17 @@ static bool parse_start_line(vs_sip_msg *msg, const char *base, const char *p, c
     msg->method_id = vs_sip_method_lookup(msg->method);
     while (p < v && *p != ' ')
         p++; /* rest of a broken method */
+    const char *sp = p;
     p = skip_sp(p, v, &nsp);
     if (nsp > 1)
-        vs__sip_issue(msg, VS_SIP_E_START_LINE_SPACE, (size_t)(p - base));
+        vs__sip_issue(msg, VS_SIP_E_START_LINE_SPACE, (size_t)(sp + 1 - base));
     const char *u = p;
     while (p < v && *p != ' ')
         p++;
     msg->request_uri = vs_slice_make(u, (size_t)(p - u));
     const char *after = skip_sp(p, v, &nsp);
     if (nsp > 1)
-        vs__sip_issue(msg, VS_SIP_E_START_LINE_SPACE, (size_t)(p - base));
+        vs__sip_issue(msg, VS_SIP_E_START_LINE_SPACE, (size_t)(p + 1 - base));
     if (msg->request_uri.len == 0 || after != v)
         vs__sip_issue(msg, VS_SIP_E_REQUEST_URI, (size_t)(u - base));
     int ver = parse_version(v, eol);
@@ -164,12 +173,37 @@ static inline const char *line_end(const char *p, const char *end, const char **
     return lf + 1;
 }
 
+/* The Content-Length seen while framing. Kept apart from the header array so that the body is
+ * found even when the array is full, and so that two lengths that disagree are caught in every
+ * mode: framing by one of them while a peer frames by the other is request smuggling. */
+typedef struct framing_length {
+    vs_slice value;
+    size_t offset;
+    bool seen;
+} framing_length;
+
 static void store_header(vs_sip_msg *msg, size_t cap, const char *base, vs_slice name,
-                         vs_slice value, uint16_t flags, const char *line)
+                         vs_slice value, uint16_t flags, const char *line, framing_length *fl)
 {
     vs_sip_hdr_id id = vs_sip_hdr_lookup(name);
     if (name.len == 1 && id != VS_SIP_HDR_OTHER)
         flags |= VS_SIP_HF_COMPACT;
+    if (id == VS_SIP_HDR_CONTENT_LENGTH) {
+        if (!fl->seen) {
+            fl->value = value;
+            fl->offset = (size_t)(line - base);
+            fl->seen = true;
+        } else {
+            uint64_t a, b;
+            bool same = vs_slice_eq(fl->value, value) ||
+                        (vs_sip_uint_parse(fl->value, UINT64_MAX, &a) == VS_OK &&
+                         vs_sip_uint_parse(value, UINT64_MAX, &b) == VS_OK && a == b);
+            if (!same)
+                vs__sip_issue(msg, VS_SIP_E_CONTENT_LENGTH, (size_t)(line - base));
+        }
+    }
+    if (msg->count[id] < UINT8_MAX)
+        msg->count[id]++;
     if (msg->header_count >= cap) {
         vs__sip_issue(msg, VS_SIP_E_TOO_MANY_HEADERS, (size_t)(line - base));
         return;
@@ -183,15 +217,13 @@ static void store_header(vs_sip_msg *msg, size_t cap, const char *base, vs_slice
     h->flags = flags;
     if (msg->first[id] == VS_SIP_NO_HEADER && idx < VS_SIP_NO_HEADER)
         msg->first[id] = (uint16_t)idx;
-    if (msg->count[id] < UINT8_MAX)
-        msg->count[id]++;
 }
 
 static void frame_body(vs_sip_msg *msg, const char *base, const char *body, const char *end,
-                       unsigned opts, bool *incomplete)
+                       unsigned opts, const framing_length *fl, bool *incomplete)
 {
     size_t avail = (size_t)(end - body);
-    const vs_sip_header *cl = vs_sip_find(msg, VS_SIP_HDR_CONTENT_LENGTH);
+    const framing_length *cl = fl->seen ? fl : NULL;
     bool text_lf = (opts & VS_SIP_OPT_TEXT_FILE) && msg->bare_lf;
     if (cl) {
         uint64_t v = 0;
@@ -239,6 +271,13 @@ static void frame_body(vs_sip_msg *msg, const char *base, const char *body, cons
     msg->length = (size_t)(body + msg->body.len - base);
 }
 
+/* A stream message that cannot complete within VS_SIP_MAX_MESSAGE: no more bytes will help. */
+static long too_large(vs_sip_msg *msg)
+{
+    vs__sip_issue(msg, VS_SIP_E_TOO_LARGE, VS_SIP_MAX_MESSAGE);
+    return VS_E_PARSE;
+}
+
 long vs_sip_parse(const char *buf, size_t len, vs_sip_msg *msg, vs_sip_header *headers,
                   size_t header_cap, unsigned opts)
 {
@@ -250,7 +289,8 @@ long vs_sip_parse(const char *buf, size_t len, vs_sip_msg *msg, vs_sip_header *h
     msg->valid = true;
 
     const char *base = buf, *end = buf + len;
-    if (len > VS_SIP_MAX_MESSAGE) {
+    bool cut = len > VS_SIP_MAX_MESSAGE;
+    if (cut) {
         vs__sip_issue(msg, VS_SIP_E_TOO_LARGE, VS_SIP_MAX_MESSAGE);
         end = buf + VS_SIP_MAX_MESSAGE;
     }
@@ -271,7 +311,7 @@ long vs_sip_parse(const char *buf, size_t len, vs_sip_msg *msg, vs_sip_header *h
     const char *next = line_end(p, end, &eol, &bare);
     if (!next) {
         if (opts & VS_SIP_OPT_STREAM)
-            return VS_E_INCOMPLETE;
+            return cut ? too_large(msg) : VS_E_INCOMPLETE;
         eol = next = end;
     }
     if (!parse_start_line(msg, base, p, eol)) {
@@ -283,6 +323,7 @@ long vs_sip_parse(const char *buf, size_t len, vs_sip_msg *msg, vs_sip_header *h
     /* header lines */
     p = next;
     bool folded_seen = false, terminated = false;
+    framing_length fl = {VS_SLICE_NULL, 0, false};
     const char *body = end;
     while (p < end) {
         if (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')) {
@@ -308,7 +349,7 @@ long vs_sip_parse(const char *buf, size_t len, vs_sip_msg *msg, vs_sip_header *h
             nl = line_end(q, end, &eol, &bare);
             if (!nl) {
                 if (opts & VS_SIP_OPT_STREAM)
-                    return VS_E_INCOMPLETE;
+                    return cut ? too_large(msg) : VS_E_INCOMPLETE;
                 eol = nl = end;
                 break;
             }
@@ -325,7 +366,7 @@ long vs_sip_parse(const char *buf, size_t len, vs_sip_msg *msg, vs_sip_header *h
         }
         if (good_name) {
             vs_slice value = vs_slice_trim(vs_slice_make(vstart, (size_t)(eol - vstart)));
-            store_header(msg, header_cap, base, name, value, flags, line);
+            store_header(msg, header_cap, base, name, value, flags, line, &fl);
         } else {
             vs__sip_issue(msg, VS_SIP_E_HEADER_SYNTAX, (size_t)(line - base));
         }
@@ -338,16 +379,16 @@ long vs_sip_parse(const char *buf, size_t len, vs_sip_msg *msg, vs_sip_header *h
     bool incomplete = false;
     if (!terminated) {
         if (opts & VS_SIP_OPT_STREAM)
-            return VS_E_INCOMPLETE;
+            return cut ? too_large(msg) : VS_E_INCOMPLETE;
         if ((opts & VS_SIP_OPT_TEXT_FILE) && bare)
             vs__sip_issue(msg, VS_SIP_A_EOF_ENDS_HEADERS, (size_t)(end - base));
         else
             vs__sip_issue(msg, VS_SIP_E_UNTERMINATED, (size_t)(end - base));
         body = end;
     }
-    frame_body(msg, base, body, end, opts, &incomplete);
+    frame_body(msg, base, body, end, opts, &fl, &incomplete);
     if (incomplete)
-        return VS_E_INCOMPLETE;
+        return cut ? too_large(msg) : VS_E_INCOMPLETE;
 
     if (!(opts & VS_SIP_OPT_LAZY))
         vs__sip_check(msg, base, opts);

@@ -58,6 +58,8 @@ long vs_sip_stream_frame(const char *buf, size_t len, size_t max_header, size_t 
         if (empty) {
             const char *body = lf + 1;
             size_t hdr_len = (size_t)(body - buf);
+            if (hdr_len + length > VS_SIP_MAX_MESSAGE)
+                return VS_E_PARSE; /* the same limit as vs_sip_parse */
             if ((size_t)(end - body) < length)
                 return VS_E_INCOMPLETE;
             return (long)(hdr_len + length);

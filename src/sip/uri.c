@@ -64,20 +64,6 @@ static const char *uri_tail(const char *p, const char *end, vs_sip_uri *uri, con
     return p;
 }
 
-static bool ipv6_ref(const char *p, const char *end)
-{
-    /* [ hex / ':' / '.' ] with at least two colons; exact IPv6 grammar is checked loosely */
-    int colons = 0;
-    for (; p < end; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c == ':')
-            colons++;
-        else if (!vs__is_hex(c) && c != '.')
-            return false;
-    }
-    return colons >= 2;
-}
-
 static vs_rc parse_sip(const char *start, const char *p, const char *end, vs_sip_uri *uri,
                        size_t *err_off)
 {
@@ -104,7 +90,7 @@ static vs_rc parse_sip(const char *start, const char *p, const char *end, vs_sip
     const char *h = p;
     if (p < end && *p == '[') {
         const char *close = memchr(p, ']', (size_t)(end - p));
-        if (!close || !ipv6_ref(p + 1, close))
+        if (!close || !vs__ipv6_ref(p + 1, close))
             return fail(p, start, err_off);
         p = close + 1;
         uri->host_ipv6 = true;
@@ -161,7 +147,7 @@ static vs_rc parse_tel(const char *start, const char *p, const char *end, vs_sip
     return VS_OK;
 }
 
-vs_rc vs_sip_uri_parse(vs_slice s, vs_sip_uri *uri, size_t *err_off)
+static vs_rc parse_into(vs_slice s, vs_sip_uri *uri, size_t *err_off)
 {
     if (!uri || (!s.ptr && s.len))
         return VS_E_INVAL;
@@ -228,4 +214,16 @@ long vs_sip_unescape(vs_slice src, char *dst, size_t cap)
         dst[o++] = (char)c;
     }
     return (long)o;
+}
+
+/* Outputs stay untouched on failure: parse into a local view and copy it out on success. */
+vs_rc vs_sip_uri_parse(vs_slice s, vs_sip_uri *out, size_t *err_off)
+{
+    vs_sip_uri tmp;
+    if (!out)
+        return VS_E_INVAL;
+    vs_rc rc = parse_into(s, &tmp, err_off);
+    if (rc == VS_OK)
+        *out = tmp;
+    return rc;
 }

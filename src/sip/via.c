@@ -30,7 +30,7 @@ static const char *token_then(const char *p, const char *end, vs_slice *tok, cha
     return p + 1;
 }
 
-vs_rc vs_sip_via_parse(vs_slice s, vs_sip_via *via, size_t *err_off)
+static vs_rc parse_into(vs_slice s, vs_sip_via *via, size_t *err_off)
 {
     if (!via || (!s.ptr && s.len))
         return VS_E_INVAL;
@@ -52,11 +52,8 @@ vs_rc vs_sip_via_parse(vs_slice s, vs_sip_via *via, size_t *err_off)
     const char *h = p;
     if (*p == '[') {
         const char *close = memchr(p, ']', (size_t)(end - p));
-        if (!close)
+        if (!close || !vs__ipv6_ref(p + 1, close))
             return fail(p, start, err_off);
-        for (const char *c = p + 1; c < close; c++)
-            if (!vs__is_hex((unsigned char)*c) && *c != ':' && *c != '.')
-                return fail(c, start, err_off);
         p = close + 1;
     } else {
         p = vs__skip_class(p, end, VS__C_HOST);
@@ -100,4 +97,16 @@ vs_rc vs_sip_via_parse(vs_slice s, vs_sip_via *via, size_t *err_off)
         return fail(rest.ptr, start, err_off);
     via->params = vs_slice_make(ps, (size_t)(end - ps));
     return VS_OK;
+}
+
+/* Outputs stay untouched on failure: parse into a local view and copy it out on success. */
+vs_rc vs_sip_via_parse(vs_slice s, vs_sip_via *out, size_t *err_off)
+{
+    vs_sip_via tmp;
+    if (!out)
+        return VS_E_INVAL;
+    vs_rc rc = parse_into(s, &tmp, err_off);
+    if (rc == VS_OK)
+        *out = tmp;
+    return rc;
 }

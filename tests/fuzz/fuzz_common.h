@@ -32,11 +32,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
         }                                                                                          \
     } while (0)
 
-/* Copy of data[0..size) in a malloc'd buffer of exactly size bytes (1 byte allocated, none
- * readable by contract, when size is 0). Aborts on out-of-memory: this is test code. */
+/* Copy of data[0..size) in a heap buffer of exactly size bytes (for size 0 a zero-size block,
+ * which ASan also guards). Aborts on out-of-memory: this is test code. */
 static inline char *vs_fuzz_dup(const uint8_t *data, size_t size)
 {
-    char *p = malloc(size ? size : 1);
+    char *p = calloc(size, 1);
+    if (p == NULL && size == 0)
+        p = calloc(1, 1);
     if (p == NULL)
         abort();
     if (size)

@@ -81,7 +81,9 @@ static int replay_file(const char *path, replay_stats *st)
         goto done;
     }
     /* The target sees exactly len bytes: a fresh buffer of that size, no terminator. */
-    unsigned char *exact = malloc(len ? len : 1);
+    unsigned char *exact = malloc(len); /* size 0: a zero-size block that ASan guards */
+    if (exact == NULL && len == 0)
+        exact = malloc(1);
     if (exact == NULL)
         goto fail_nomem;
     if (len)
