@@ -12,6 +12,12 @@ bool vs_sip_list_next(vs_slice *rest, vs_slice *item)
 {
     if (!rest || !item || !rest->ptr)
         return false;
+    if (rest->len == 0) {
+        /* one empty element, then the end */
+        *item = vs_slice_make(rest->ptr, 0);
+        rest->ptr = NULL;
+        return true;
+    }
     const char *p = rest->ptr, *end = rest->ptr + rest->len;
     int angle = 0;
     if (!memchr(p, ',', rest->len)) {
@@ -62,6 +68,10 @@ static const char *gen_value(const char *p, const char *end)
 vs_rc vs_sip_param_next(vs_slice *rest, vs_slice *name, vs_slice *value)
 {
     if (!rest || !name || !value)
+        return VS_E_INVAL;
+    if (rest->len == 0)
+        return VS_E_NOTFOUND;
+    if (!rest->ptr)
         return VS_E_INVAL;
     const char *p = rest->ptr, *end = rest->ptr + rest->len;
     p = vs__skip_ws(p, end);
@@ -116,6 +126,7 @@ static vs_rc parse_into(vs_slice s, vs_sip_addr *addr, size_t *err_off)
 {
     if (!addr || (!s.ptr && s.len))
         return VS_E_INVAL;
+    VS__EMPTY_IF_NULL(s);
     memset(addr, 0, sizeof *addr);
     const char *start = s.ptr, *end = s.ptr + s.len;
     const char *p = vs__skip_ws(start, end);

@@ -30,6 +30,7 @@ static vs_rc parse_into(vs_slice s, vs_sip_auth *auth, size_t *err_off)
 {
     if (!auth || (!s.ptr && s.len))
         return VS_E_INVAL;
+    VS__EMPTY_IF_NULL(s);
     memset(auth, 0, sizeof *auth);
     const char *start = s.ptr, *end = s.ptr + s.len;
     const char *p = vs__skip_ws(start, end), *t = p;

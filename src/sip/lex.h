@@ -60,6 +60,14 @@ static inline const char *vs__skip_class(const char *p, const char *end, uint8_t
     return p;
 }
 
+/* An empty slice may have a NULL pointer (a zeroed view); pointer arithmetic on NULL is
+ * undefined even with offset 0, so public entry points swap it for an empty string. */
+#define VS__EMPTY_IF_NULL(s)                                                                      \
+    do {                                                                                          \
+        if (!(s).ptr)                                                                             \
+            (s).ptr = "";                                                                         \
+    } while (0)
+
 /* Case-insensitive compare of a slice with a string literal; the length test first, so that
  * no strlen runs on the hot path. */
 #define VS__NAME_IS(slice, lit)                                                                   \

@@ -283,6 +283,8 @@ long vs_sip_parse(const char *buf, size_t len, vs_sip_msg *msg, vs_sip_header *h
 {
     if (!msg || (!buf && len) || (!headers && header_cap))
         return VS_E_INVAL;
+    if (!buf)
+        buf = "";
     memset(msg, 0, sizeof *msg);
     memset(msg->first, 0xff, sizeof msg->first);
     msg->headers = headers;

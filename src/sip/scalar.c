@@ -10,6 +10,7 @@ vs_rc vs_sip_uint_parse(vs_slice s, uint64_t max, uint64_t *out)
 {
     if (!out || (!s.ptr && s.len))
         return VS_E_INVAL;
+    VS__EMPTY_IF_NULL(s);
     s = vs_slice_trim(s);
     bool big = false;
     if (vs__parse_uint(s.ptr, s.ptr + s.len, max, out, &big))
@@ -21,6 +22,7 @@ vs_rc vs_sip_cseq_parse(vs_slice s, uint32_t *number, vs_slice *method, size_t *
 {
     if (!number || !method || (!s.ptr && s.len))
         return VS_E_INVAL;
+    VS__EMPTY_IF_NULL(s);
     const char *start = s.ptr, *end = s.ptr + s.len;
     const char *p = vs__skip_ws(start, end), *d = p;
     while (p < end && vs__is_digit((unsigned char)*p))
@@ -69,6 +71,7 @@ vs_rc vs_sip_date_check(vs_slice s, size_t *err_off)
                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     /* "Sat, 13 Nov 2010 23:29:00 GMT": fixed layout, 29 bytes */
     static const char layout[] = "Www, DD Mmm YYYY HH:MM:SS GMT";
+    VS__EMPTY_IF_NULL(s);
     vs_slice t = vs_slice_trim(s);
     size_t lead = (size_t)(t.ptr - s.ptr);
     size_t bad = 0;

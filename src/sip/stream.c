@@ -20,6 +20,8 @@ long vs_sip_stream_frame(const char *buf, size_t len, size_t max_header, size_t 
 {
     if ((!buf && len) || !skip)
         return VS_E_INVAL;
+    if (!buf)
+        buf = "";
     const char *p = buf, *end = buf + len;
     while (p < end && (*p == '\r' || *p == '\n'))
         p++;

@@ -151,6 +151,7 @@ static vs_rc parse_into(vs_slice s, vs_sip_uri *uri, size_t *err_off)
 {
     if (!uri || (!s.ptr && s.len))
         return VS_E_INVAL;
+    VS__EMPTY_IF_NULL(s);
     memset(uri, 0, sizeof *uri);
     const char *start = s.ptr, *p = s.ptr, *end = s.ptr + s.len;
     if (p >= end || !vs__is_alpha((unsigned char)*p))
@@ -199,6 +200,7 @@ long vs_sip_unescape(vs_slice src, char *dst, size_t cap)
     size_t o = 0;
     if (!src.ptr && src.len)
         return VS_E_INVAL;
+    VS__EMPTY_IF_NULL(src);
     for (size_t i = 0; i < src.len; i++) {
         unsigned char c = (unsigned char)src.ptr[i];
         if (c == '%') {

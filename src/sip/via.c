@@ -34,6 +34,7 @@ static vs_rc parse_into(vs_slice s, vs_sip_via *via, size_t *err_off)
 {
     if (!via || (!s.ptr && s.len))
         return VS_E_INVAL;
+    VS__EMPTY_IF_NULL(s);
     memset(via, 0, sizeof *via);
     const char *start = s.ptr, *p = s.ptr, *end = s.ptr + s.len, *q;
 
