@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <voipsec/voipsec.h>
+#include <voipsec/monitor.h>
 
 /* Exit codes, as in docs/cli/README.md. */
 enum { VS_EXIT_OK = 0, VS_EXIT_FINDINGS = 1, VS_EXIT_USAGE = 2 };
@@ -15,6 +16,7 @@ typedef struct vs_cli_cmd {
 } vs_cli_cmd;
 
 int vs_cmd_sip(int argc, char **argv);
+int vs_cmd_monitor(int argc, char **argv);
 
 /* JSON output helpers (json_out.c). Strings are escaped; invalid UTF-8 becomes U+FFFD. */
 void vs_json_str(FILE *out, const char *p, size_t n);

@@ -8,6 +8,8 @@ PACKAGES=(
   # build
   build-essential cmake pkg-config clang llvm libclang-rt-14-dev
   # libraries the product links
+  libpcap-dev libsqlite3-dev libssl-dev
+  # unit tests
   libcmocka-dev
   # benchmark peers
   libosip2-dev

@@ -5,5 +5,8 @@
 #include <voipsec/core.h>
 #include <voipsec/sip.h>
 #include <voipsec/sdp.h>
+#include <voipsec/finding.h>
+#include <voipsec/capture.h>
+#include <voipsec/store.h>
 
 #endif
