@@ -13,8 +13,10 @@ PACKAGES=(
   libcmocka-dev
   # benchmark peers
   libosip2-dev
-  # tools used by tests and scripts
-  python3 tshark
+  # tools used by tests, benchmarks and scripts: reference decoder, real SIP peers and attackers
+  python3 tshark tcpdump iproute2 procps
+  kamailio kamailio-sqlite-modules kamailio-tls-modules sqlite3
+  sipvicious sipsak nmap baresip
 )
 
 need=()

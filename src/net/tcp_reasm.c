@@ -82,6 +82,7 @@ typedef struct flow {
     char *buf; /* stream bytes [off, len) pending */
     size_t off, len, cap;
     size_t hunted; /* bytes dropped while hunting before the first SIP message */
+    size_t skip_left; /* bytes of an oversized message still to discard */
     seg *ooo;      /* sorted by sequence, all ahead of next_seq, non-overlapping */
     size_t ooo_count, ooo_bytes;
     int64_t cur_ts; /* the segment whose bytes are being fed */
@@ -426,14 +427,68 @@ static void process(vs__tcp *t, flow *f)
     }
 }
 
+/* The length of the message at b[0..n) (leading CR/LF included) when its header section is
+ * complete there and its Content-Length is plain (one value, or several that agree, none
+ * folded), as vs_sip_stream_frame would find it; 0 when unknown. */
+static size_t message_length(const char *b, size_t n)
+{
+    const char *p = b, *end = b + n;
+    while (p < end && (*p == '\r' || *p == '\n'))
+        p++;
+    const char *hstart = p;
+    bool have = false;
+    uint64_t length = 0;
+    while (p < end) {
+        const char *lf = memchr(p, '\n', (size_t)(end - p));
+        if (!lf)
+            return 0;
+        const char *eol = (lf > p && lf[-1] == '\r') ? lf - 1 : lf;
+        if (eol == p && p > hstart) {
+            uint64_t total = (uint64_t)(lf + 1 - b) + length;
+            return total > VS_SIP_MAX_MESSAGE ? 0 : (size_t)total;
+        }
+        bool fold = p > hstart && (*p == ' ' || *p == '\t');
+        if (!fold && p > hstart) {
+            const char *colon = memchr(p, ':', (size_t)(eol - p));
+            if (colon) {
+                vs_slice name = vs_slice_trim(vs_slice_make(p, (size_t)(colon - p)));
+                if (vs_sip_hdr_lookup(name) == VS_SIP_HDR_CONTENT_LENGTH) {
+                    const char *nl = lf + 1;
+                    if (nl < end && (*nl == ' ' || *nl == '\t'))
+                        return 0; /* folded value: leave it to hunting */
+                    uint64_t v;
+                    vs_slice val = vs_slice_make(colon + 1, (size_t)(eol - colon - 1));
+                    if (vs_sip_uint_parse(val, VS_SIP_MAX_CONTENT_LENGTH, &v) != VS_OK)
+                        return 0;
+                    if (have && v != length)
+                        return 0;
+                    have = true;
+                    length = v;
+                }
+            }
+        }
+        p = lf + 1;
+    }
+    return 0;
+}
+
 /* The buffer is full and nothing in it could be consumed. */
 static void overflow(vs__tcp *t, flow *f)
 {
+    size_t n = f->len - f->off;
     if (f->state == ST_SIP) {
         t->stats->tcp_unframeable++;
         tcp_warn(t, f->cur_pno,
-             "SIP over TCP: message larger than max_tcp_flow_bytes skipped; resynchronising");
+                 "SIP over TCP: message larger than max_tcp_flow_bytes skipped; resynchronising");
         f->state = ST_HUNT;
+        size_t total = message_length(f->buf + f->off, n);
+        if (total > n) {
+            /* its length is known: discard exactly the rest, then expect a start line */
+            f->skip_left = total - n;
+            f->midline = false;
+            f->off = f->len = 0;
+            return;
+        }
     } else if (f->state == ST_NEW) {
         if (!f->midstream) {
             t->stats->tcp_unframeable++;
@@ -443,8 +498,8 @@ static void overflow(vs__tcp *t, flow *f)
         f->state = ST_HUNT;
     }
     if (f->state == ST_HUNT && !f->ever_sip)
-        f->hunted += f->len - f->off;
-    f->midline = f->len > 0 && f->buf[f->len - 1] != '\n';
+        f->hunted += n;
+    f->midline = n > 0 && f->buf[f->len - 1] != '\n';
     f->off = f->len = 0;
     if (!f->ever_sip && f->state == ST_HUNT && f->hunted > t->maxb) {
         t->stats->tcp_unframeable++;
@@ -466,6 +521,13 @@ static void compact(flow *f)
 static void feed(vs__tcp *t, flow *f, const unsigned char *data, size_t n)
 {
     while (n > 0 && tracking(f)) {
+        if (f->skip_left) {
+            size_t k = f->skip_left < n ? f->skip_left : n;
+            f->skip_left -= k;
+            data += k;
+            n -= k;
+            continue;
+        }
         compact(f);
         if (f->len >= t->maxb) {
             overflow(t, f);
@@ -525,6 +587,7 @@ static void gap_to(vs__tcp *t, flow *f, uint32_t target)
 {
     t->stats->tcp_gaps++;
     f->off = f->len = 0;
+    f->skip_left = 0;
     if (f->state == ST_SIP || f->state == ST_HUNT) {
         f->state = ST_HUNT;
         f->midline = false;
@@ -635,14 +698,15 @@ static void flow_data(vs__tcp *t, flow *f, uint32_t dseq, const unsigned char *d
             size_t k = len;
             if (f->ooo && (uint32_t)(f->ooo->seq - f->next_seq) < k)
                 k = (uint32_t)(f->ooo->seq - f->next_seq);
+            if (!truncated)
+                f->loose = false; /* a whole segment in order: a cut tail was filled */
             f->next_seq += (uint32_t)k;
             feed(t, f, data, k);
+            if (k == len && truncated && tracking(f))
+                f->loose = true;
             drain(t, f);
-            if (k == len) {
-                if (truncated && tracking(f))
-                    f->loose = true;
+            if (k == len)
                 return;
-            }
             data += k;
             len -= k;
             dseq += (uint32_t)k;

@@ -15,6 +15,8 @@
 
 #include "store/store_internal.h"
 
+/* one column per line, as the SQL reads */
+// clang-format off
 static const char migration_1[] =
     "CREATE TABLE schema_version (\n"
     "  version INTEGER NOT NULL PRIMARY KEY,\n"
@@ -66,6 +68,7 @@ static const char migration_1[] =
     "  last_seen TEXT NOT NULL,\n"
     "  UNIQUE (ip, port, transport, user_agent, \"user\")\n"
     ");\n";
+// clang-format on
 
 /* migrations[i] brings version i to version i + 1. */
 static const char *const migrations[] = {
@@ -153,8 +156,8 @@ static int apply(vs_store *st, int v)
     if (rc != SQLITE_OK)
         return rc;
     sqlite3_stmt *s = NULL;
-    rc = sqlite3_prepare_v2(st->db, "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
-                            -1, &s, NULL);
+    rc = sqlite3_prepare_v2(
+        st->db, "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", -1, &s, NULL);
     if (rc != SQLITE_OK)
         return rc;
     char now[25];

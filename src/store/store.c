@@ -226,8 +226,7 @@ vs_rc vs__store_fail(vs_store *st, int rc, const char *what)
                  sys ? strerror(sys) : sqlite3_errstr(rc));
         break;
     default:
-        snprintf(reason, sizeof reason, "%s",
-                 st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+        snprintf(reason, sizeof reason, "%s", st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
         break;
     }
     if (what)
@@ -384,12 +383,35 @@ static vs_rc prepare_file(vs_store *st)
     return ret;
 }
 
+static int64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * US_PER_SEC + ts.tv_nsec / 1000;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Switches the file to WAL (a no-op when it already is). Converting a new file from SQLite's
+ * default rollback journal upgrades a read lock to a write lock, and SQLite answers SQLITE_BUSY
+ * at once there instead of calling the busy handler (deadlock avoidance): when two processes
+ * create the store together, one of them lands here. So retry until the busy timeout. */
 static vs_rc set_wal(vs_store *st)
 {
     sqlite3_stmt *s = NULL;
     int rc = sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(s);
+    int64_t deadline = mono_us() + (int64_t)st->busy_ms * 1000;
+    while (rc == SQLITE_OK && (rc = sqlite3_step(s)) != SQLITE_ROW) {
+        if ((rc & 0xff) != SQLITE_BUSY || mono_us() >= deadline)
+            break;
+        sqlite3_reset(s);
+        sleep_ms(5);
+        rc = SQLITE_OK;
+    }
     if (rc != SQLITE_ROW) {
         vs__store_fail(st, rc, NULL);
         sqlite3_finalize(s);
@@ -405,7 +427,7 @@ static vs_rc set_wal(vs_store *st)
 }
 
 #define FINDING_COLUMNS                                                                            \
-    "run_id, source, rule, practice, severity, title, explain, advice, src_ip, src_port, "        \
+    "run_id, source, rule, practice, severity, title, explain, advice, src_ip, src_port, "         \
     "src_transport, dst_ip, dst_port, dst_transport, \"user\", tool, first_seen, last_seen, "      \
     "count, file, line, evidence"
 
@@ -462,8 +484,8 @@ vs_store *vs_store_open(const char *path, char *err, size_t errlen)
     st->busy_ms = busy_ms_from_env();
     if (make_parents(st) != VS_OK || prepare_file(st) != VS_OK)
         goto fail_err;
-    int rc = sqlite3_open_v2(path, &st->db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    int rc = sqlite3_open_v2(
+        path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         vs__store_fail(st, rc, NULL);
         goto fail_err;
@@ -496,9 +518,9 @@ void vs_store_close(vs_store *st)
 {
     if (!st)
         return;
-    sqlite3_stmt *all[] = {st->begin,          st->commit,        st->rollback, st->ins_run,
-                           st->ins_finding,    st->dev_upsert,    st->count_findings,
-                           st->count_devices,  st->each_all,      st->each_run};
+    sqlite3_stmt *all[] = {st->begin,       st->commit,     st->rollback,       st->ins_run,
+                           st->ins_finding, st->dev_upsert, st->count_findings, st->count_devices,
+                           st->each_all,    st->each_run};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         sqlite3_finalize(all[i]);
     sqlite3_close(st->db); /* rolls back an open transaction; NULL is a no-op */
@@ -736,8 +758,9 @@ static vs_rc row_to_finding(vs_store *st, sqlite3_stmt *s, vs_finding *f)
     while (v < VS_SEV__COUNT && !(severity && !strcmp(severity, vs_severity_id(v))))
         v++;
     if (p == VS_PRACTICE__COUNT || v == VS_SEV__COUNT)
-        return vs__store_failf(st, "finding %lld has an unknown practice or severity ('%.20s', "
-                                   "'%.20s')",
+        return vs__store_failf(st,
+                               "finding %lld has an unknown practice or severity ('%.20s', "
+                               "'%.20s')",
                                (long long)id, practice ? practice : "", severity ? severity : "");
     f->practice = (vs_practice)p;
     f->severity = (vs_severity)v;
@@ -767,8 +790,9 @@ vs_rc vs_store_each_finding(vs_store *st, int64_t run_id, vs_store_finding_fn fn
     if (!st)
         return VS_E_INVAL;
     if (!fn || run_id < 0 || st->iterating) {
-        vs__store_failf(st, "%s", st->iterating ? "vs_store_each_finding is not reentrant"
-                                                : "no callback or a negative run id");
+        vs__store_failf(st, "%s",
+                        st->iterating ? "vs_store_each_finding is not reentrant"
+                                      : "no callback or a negative run id");
         return VS_E_INVAL;
     }
     sqlite3_stmt *s = run_id ? st->each_run : st->each_all;

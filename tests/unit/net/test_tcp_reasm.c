@@ -199,11 +199,11 @@ static void seg_range(harness *h, const stream *s, uint32_t isn, size_t from, si
 }
 
 /* Payloads first..first+count-1 must be messages m0.. in order, byte for byte. */
-static void expect_msgs(const got *g, size_t first, const size_t *which, size_t count,
-                        const char *how)
+static void expect_msgs_at(const got *g, size_t first, const size_t *which, size_t count,
+                           const char *how)
 {
-    if (g->n != first + count)
-        fail_msg("%s: %zu payloads, want %zu", how, g->n, first + count);
+    if (g->n < first + count)
+        fail_msg("%s: %zu payloads, want at least %zu", how, g->n, first + count);
     for (size_t i = 0; i < count; i++) {
         const char *m = msgs[which[i]];
         const vs_payload *p = &g->p[first + i];
@@ -213,6 +213,14 @@ static void expect_msgs(const got *g, size_t first, const size_t *which, size_t 
         assert_int_equal(p->transport, VS_TRANSPORT_TCP);
         assert_false(p->truncated);
     }
+}
+
+static void expect_msgs(const got *g, size_t first, const size_t *which, size_t count,
+                        const char *how)
+{
+    if (g->n != first + count)
+        fail_msg("%s: %zu payloads, want %zu", how, g->n, first + count);
+    expect_msgs_at(g, first, which, count, how);
 }
 
 static const size_t all[NMSG] = {0, 1, 2, 3, 4};
@@ -253,7 +261,6 @@ static void test_in_order(void **state)
     seg_range(&h, &s, isn, at, s.len);
     expect_all(&h.g, "in order");
     const vs_payload *p = &h.g.p[0];
-    assert_true(vs_ip_eq(&p->src, &ip_a) || memcmp(p->src.bytes, ip_a.bytes, 4) == 0);
     assert_memory_equal(p->src.bytes, ip_a.bytes, 4);
     assert_memory_equal(p->dst.bytes, ip_b.bytes, 4);
     assert_int_equal(p->sport, 5060);
@@ -494,9 +501,9 @@ static void test_midstream(void **state)
     assert_int_equal(h.stats.tcp_unframeable, 0);
     h_done(&h);
 
-    /* no SYN, starting inside a start line, byte by byte */
+    /* no SYN, starting inside a start line (in the Request-URI), byte by byte */
     h_init(&h, 16, 256 << 10);
-    from = s.start[1] + 3;
+    from = s.start[1] + strlen("OPTIONS sip:");
     for (size_t i = from; i < s.len; i++)
         seg(&h, base + (uint32_t)(i - from), ACK, s.buf + i, 1);
     static const size_t later2[] = {2, 3, 4};
@@ -661,7 +668,7 @@ static void test_gap(void **state)
     }
     assert_int_equal(h.stats.tcp_gaps, 1);
     assert_true(h.g.n >= 4 + 70);
-    expect_msgs(&h.g, 0, after, 4, "after the gap (list full)");
+    expect_msgs_at(&h.g, 0, after, 4, "after the gap (list full)");
     for (size_t i = 4; i < h.g.n; i++) {
         assert_int_equal(h.g.p[i].len, l1);
         assert_memory_equal(h.g.p[i].data, m1, l1);
@@ -711,8 +718,7 @@ static void test_oversize(void **state)
     char body[3001];
     memset(body, 'b', 3000);
     body[3000] = 0;
-    /* a fake start line in the body: must not be mistaken for a message after the skip? It is
-     * a body line, so the stream may resync there; keep the body plain here */
+    /* the next message follows the body without a line end: only its length finds it */
     int bl = snprintf(big, sizeof big,
                       "MESSAGE sip:bob@biloxi.example.com SIP/2.0\r\n" COMMON
                       "CSeq: 9 MESSAGE\r\nContent-Length: 3000\r\n\r\n%s",
@@ -749,26 +755,46 @@ static void test_oversize(void **state)
 static void test_unframeable_message(void **state)
 {
     (void)state;
-    /* two Content-Length headers that disagree: that message is skipped, the next framed */
-    static const char bad[] = "INFO sip:bob@biloxi.example.com SIP/2.0\r\n" COMMON
-                              "CSeq: 7 INFO\r\nContent-Length: 4\r\nl: 5\r\n\r\nabcde";
-    char wire[4096];
-    size_t wl = 0;
-    memcpy(wire, bad, sizeof bad - 1);
-    wl = sizeof bad - 1;
-    memcpy(wire + wl, msgs[3], strlen(msgs[3]));
-    wl += strlen(msgs[3]);
-    memcpy(wire + wl, msgs[2], strlen(msgs[2]));
-    wl += strlen(msgs[2]);
-    harness h;
-    h_init(&h, 16, 256 << 10);
-    seg(&h, 1, SYN, NULL, 0);
-    seg(&h, 2, ACK, wire, wl);
-    static const size_t want[] = {3, 2};
-    expect_msgs(&h.g, 0, want, 2, "after an unframeable message");
-    assert_int_equal(h.stats.tcp_unframeable, 1);
-    assert_int_equal(h.g.warnings, 1);
-    h_done(&h);
+    /* two Content-Length headers that disagree: that message is skipped, and the stream
+     * resynchronises at the next line that starts a message. With the body ending in a line
+     * end, the next message is found; glued to the body, it is lost with it. */
+    static const char *const bad[] = {
+        "INFO sip:bob@biloxi.example.com SIP/2.0\r\n" COMMON
+        "CSeq: 7 INFO\r\nContent-Length: 4\r\nl: 6\r\n\r\nabcd\r\n",
+        "INFO sip:bob@biloxi.example.com SIP/2.0\r\n" COMMON
+        "CSeq: 7 INFO\r\nContent-Length: 4\r\nl: 5\r\n\r\nabcde",
+    };
+    static const size_t want0[] = {3, 2}, want1[] = {2};
+    /* glued: "abcdeSIP/2.0 200 OK" is no start line, so the 200 is lost; its body glued to the
+     * next start line makes "abcOPTIONS sip:..." (handed out: the parser will judge it); the
+     * MESSAGE after that comes out clean */
+    for (size_t i = 0; i < 2; i++) {
+        char wire[4096];
+        size_t wl = strlen(bad[i]);
+        memcpy(wire, bad[i], wl);
+        memcpy(wire + wl, msgs[3], strlen(msgs[3]));
+        wl += strlen(msgs[3]);
+        if (i == 1) {
+            memcpy(wire + wl, msgs[1], strlen(msgs[1]));
+            wl += strlen(msgs[1]);
+        }
+        memcpy(wire + wl, msgs[2], strlen(msgs[2]));
+        wl += strlen(msgs[2]);
+        for (size_t chunk = 1; chunk <= wl; chunk = chunk * 2 + 1) {
+            harness h;
+            h_init(&h, 16, 256 << 10);
+            seg(&h, 1, SYN, NULL, 0);
+            for (size_t at = 0; at < wl; at += chunk)
+                seg(&h, 2 + (uint32_t)at, ACK, wire + at, at + chunk < wl ? chunk : wl - at);
+            if (i == 0)
+                expect_msgs(&h.g, 0, want0, 2, "after an unframeable message");
+            else
+                expect_msgs_at(&h.g, h.g.n - 1, want1, 1, "after an unframeable message, glued");
+            assert_int_equal(h.stats.tcp_unframeable, 1);
+            assert_int_equal(h.g.warnings, 1);
+            h_done(&h);
+        }
+    }
 }
 
 /* ---- bounds ------------------------------------------------------------------------------------- */
@@ -808,9 +834,12 @@ static void test_flow_cap(void **state)
 
     /* many flows with bytes held: memory stays under flows x (buffer + held) */
     h_init(&h, 64, 2048);
+    static char filler[2000];
+    memset(filler, 'z', sizeof filler);
+    memcpy(filler, msgs[1], 100);
     for (uint16_t c = 0; c < 1000; c++) {
-        seg_x(&h, 0, c, 1, ACK, s.buf + s.start[1], 1500, false);
-        seg_x(&h, 0, c, 3000, ACK, s.buf, 2000, false); /* held beyond a gap */
+        seg_x(&h, 0, c, 1, ACK, filler, 1500, false);        /* an unfinished start line */
+        seg_x(&h, 0, c, 3000, ACK, filler, 2000, false);     /* held beyond a gap */
     }
     size_t flows, bytes;
     vs__tcp_usage(h.t, &flows, &bytes);

@@ -3,8 +3,8 @@
  * permission denied), two processes appending at once, and the default path.
  *
  * Every test works in its own mkdtemp directory under /tmp, removed afterwards. The locked test
- * shortens the busy timeout with VOIPSEC_DB_BUSY_MS. A second, plain SQLite connection stands in for
- * "another program" where a test needs one. */
+ * shortens the busy timeout with VOIPSEC_DB_BUSY_MS. A second, plain SQLite connection stands in
+ * for "another program" where a test needs one. */
 #define _XOPEN_SOURCE 700
 #include <stdarg.h>
 #include <stddef.h>
@@ -204,7 +204,7 @@ static void test_existing_file_tightened(void **state)
     vs_store_close(st);
 }
 
-/* ---- findings --------------------------------------------------------------------------------- */
+/* ---- findings -------------------------------------------------------------------------------- */
 
 typedef struct collect {
     vs_finding *items;
@@ -338,9 +338,9 @@ static void test_findings_round_trip(void **state)
     /* stored as text an SQL reader understands; absent fields are NULL */
     vs_store_close(st);
     char buf[128];
-    assert_string_equal(raw_query(fx->db, "SELECT first_seen FROM findings WHERE id = 1", buf,
-                                  sizeof buf),
-                        "2026-11-29T06:14:34.123Z");
+    assert_string_equal(
+        raw_query(fx->db, "SELECT first_seen FROM findings WHERE id = 1", buf, sizeof buf),
+        "2026-11-29T06:14:34.123Z");
     assert_string_equal(raw_query(fx->db,
                                   "SELECT practice || '/' || severity FROM findings WHERE id = 1",
                                   buf, sizeof buf),
@@ -351,8 +351,9 @@ static void test_findings_round_trip(void **state)
                                   "AND evidence IS NULL AND explain IS NULL AND count IS NULL",
                                   buf, sizeof buf),
                         "1");
-    assert_string_equal(raw_query(fx->db, "SELECT count(*) FROM findings WHERE created_at LIKE "
-                                          "'____-__-__T__:__:__.___Z'",
+    assert_string_equal(raw_query(fx->db,
+                                  "SELECT count(*) FROM findings WHERE created_at LIKE "
+                                  "'____-__-__T__:__:__.___Z'",
                                   buf, sizeof buf),
                         "4");
 }
@@ -425,7 +426,7 @@ static void test_transactions(void **state)
     vs_store_close(st);
 }
 
-/* ---- devices and counts ----------------------------------------------------------------------- */
+/* ---- devices and counts ---------------------------------------------------------------------- */
 
 static void raw_times(const char *path, char *first, char *last)
 {
@@ -494,7 +495,7 @@ static void test_count_tables_only(void **state)
     vs_store_close(st);
 }
 
-/* ---- errors ------------------------------------------------------------------------------------ */
+/* ---- errors ---------------------------------------------------------------------------------- */
 
 static void expect_open_error(const char *path, const char *needle)
 {
@@ -674,7 +675,7 @@ static void test_permission_denied(void **state)
     assert_int_equal(WEXITSTATUS(status), 0);
 }
 
-/* ---- concurrency ------------------------------------------------------------------------------- */
+/* ---- concurrency ----------------------------------------------------------------------------- */
 
 typedef struct counter {
     int n;
@@ -715,7 +716,8 @@ static void test_two_processes_append(void **state)
             fill(&f, "scan", VS_PRACTICE_ACTIVITY, VS_SEV_MEDIUM, "concurrent");
             for (int i = 0; i < PER_CHILD; i++) {
                 f.count = (uint64_t)i + 1;
-                if (run <= 0 || vs_store_add_finding(st, run, k ? "scan" : "monitor", &f) != VS_OK) {
+                if (run <= 0 ||
+                    vs_store_add_finding(st, run, k ? "scan" : "monitor", &f) != VS_OK) {
                     fprintf(stderr, "child %d: %s\n", k, vs_store_error(st));
                     _exit(2);
                 }
@@ -745,7 +747,7 @@ static void test_two_processes_append(void **state)
                         "1");
 }
 
-/* ---- default path and time text ---------------------------------------------------------------- */
+/* ---- default path and time text -------------------------------------------------------------- */
 
 static void set_or_unset(const char *name, const char *value)
 {
@@ -854,8 +856,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_create_modes_wal_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_existing_file_tightened, setup, teardown),
         cmocka_unit_test_setup_teardown(test_findings_round_trip, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_findings_every_practice_and_severity, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_findings_every_practice_and_severity, setup, teardown),
         cmocka_unit_test_setup_teardown(test_findings_invalid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_devices_upsert, setup, teardown),
