@@ -93,9 +93,9 @@ static void check_bounded(const vs__tcp *t, const vs_net_config *cfg)
     VS_FUZZ_CHECK(bytes <= cfg->max_tcp_flows * per_flow + 65536);
 }
 
-static void segment(vs__tcp *t, const vs_ip *src, const vs_ip *dst, uint16_t sport,
-                    uint16_t dport, uint32_t seq, uint8_t flags, const uint8_t *data, size_t len,
-                    int64_t ts, uint64_t pno, bool truncated)
+static void segment(vs__tcp *t, const vs_ip *src, const vs_ip *dst, uint16_t sport, uint16_t dport,
+                    uint32_t seq, uint8_t flags, const uint8_t *data, size_t len, int64_t ts,
+                    uint64_t pno, bool truncated)
 {
     char *copy = vs_fuzz_dup(data, len);
     vs__tcp_segment(t, src, dst, sport, dport, seq, flags, (const uint8_t *)copy, len, ts, pno,
@@ -187,8 +187,8 @@ static void stream_mode(const uint8_t *data, size_t size)
             size_t from = rnd((uint32_t)at), to = from + 1 + rnd(600);
             if (to > at)
                 to = at;
-            segment(t, &a, &b, 5060, 5060, isn + 1 + (uint32_t)from, 0x10, data + from,
-                    to - from, ts += 10, pno++, false);
+            segment(t, &a, &b, 5060, 5060, isn + 1 + (uint32_t)from, 0x10, data + from, to - from,
+                    ts += 10, pno++, false);
         }
         prev_from = at;
         prev_to = at + l;

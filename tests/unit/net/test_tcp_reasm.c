@@ -85,9 +85,10 @@ static void build(stream *s)
     s->len += 2;
 }
 
-/* ---- a collecting callback --------------------------------------------------------------------- */
+/* ---- a collecting callback ---------------------------------------------------------------------
+ */
 
-#define MAXP 256
+#define MAXP 4096
 
 typedef struct got {
     size_t n;
@@ -450,7 +451,7 @@ static void test_retransmit_overlap(void **state)
     seg(&h, isn, SYN, NULL, 0);
     seg_range(&h, &s, isn, 0, cut);
     seg(&h, isn + 1, ACK, bad, s.len); /* overlaps the delivered part: only the tail is new */
-    assert_int_equal(h.g.n, 1);          /* the message completed by garbage bytes is not ours */
+    assert_int_equal(h.g.n, 1);        /* the message completed by garbage bytes is not ours */
     h_done(&h);
     free(bad);
 }
@@ -553,7 +554,8 @@ static void test_both_directions(void **state)
     h_done(&h);
 }
 
-/* ---- streams that are not SIP ------------------------------------------------------------------ */
+/* ---- streams that are not SIP ------------------------------------------------------------------
+ */
 
 static void test_tls(void **state)
 {
@@ -608,7 +610,8 @@ static void test_http(void **state)
     }
 }
 
-/* ---- lost data ----------------------------------------------------------------------------------- */
+/* ---- lost data
+ * ----------------------------------------------------------------------------------- */
 
 static void test_gap(void **state)
 {
@@ -797,7 +800,8 @@ static void test_unframeable_message(void **state)
     }
 }
 
-/* ---- bounds ------------------------------------------------------------------------------------- */
+/* ---- bounds -------------------------------------------------------------------------------------
+ */
 
 static void test_flow_cap(void **state)
 {
@@ -838,8 +842,8 @@ static void test_flow_cap(void **state)
     memset(filler, 'z', sizeof filler);
     memcpy(filler, msgs[1], 100);
     for (uint16_t c = 0; c < 1000; c++) {
-        seg_x(&h, 0, c, 1, ACK, filler, 1500, false);        /* an unfinished start line */
-        seg_x(&h, 0, c, 3000, ACK, filler, 2000, false);     /* held beyond a gap */
+        seg_x(&h, 0, c, 1, ACK, filler, 1500, false);    /* an unfinished start line */
+        seg_x(&h, 0, c, 3000, ACK, filler, 2000, false); /* held beyond a gap */
     }
     size_t flows, bytes;
     vs__tcp_usage(h.t, &flows, &bytes);
@@ -911,6 +915,85 @@ static void test_fin_and_reuse(void **state)
     h_done(&h);
 }
 
+/* Many flows at once (the table grows), over IPv6, each delivering its own message. */
+static void test_many_flows_ipv6(void **state)
+{
+    (void)state;
+    harness h;
+    h_init(&h, 5000, 4096);
+    vs_ip a6, b6;
+    memset(&a6, 0, sizeof a6);
+    memset(&b6, 0, sizeof b6);
+    a6.family = b6.family = 6;
+    memcpy(a6.bytes, "\x20\x01\x0d\xb8", 4);
+    memcpy(b6.bytes, "\x20\x01\x0d\xb8", 4);
+    b6.bytes[15] = 2;
+    const char *m = msgs[1];
+    size_t ml = strlen(m), half = ml / 2;
+    /* first halves on 3000 flows (distinct source addresses and ports), then second halves */
+    for (int pass = 0; pass < 2; pass++) {
+        for (unsigned i = 0; i < 3000; i++) {
+            a6.bytes[14] = (uint8_t)(i >> 8);
+            a6.bytes[15] = (uint8_t)i;
+            uint16_t sport = (uint16_t)(10000 + i % 7);
+            char *g = vs_guard_copy(pass ? m + half : m, pass ? ml - half : half);
+            vs__tcp_segment(h.t, &a6, &b6, sport, 5060, pass ? 100 + (uint32_t)half : 100, ACK,
+                            (const uint8_t *)g, pass ? ml - half : half, 1000, ++h.pno, false);
+            vs_guard_free(g, pass ? ml - half : half);
+        }
+    }
+    assert_int_equal(h.g.n, 3000);
+    assert_int_equal(h.stats.tcp_flows, 3000);
+    assert_int_equal(h.stats.tcp_evicted, 0);
+    for (unsigned i = 0; i < 3000; i++) {
+        const vs_payload *p = &h.g.p[i];
+        assert_int_equal(p->src.family, 6);
+        assert_int_equal(p->src.bytes[14], (uint8_t)(i >> 8));
+        assert_int_equal(p->src.bytes[15], (uint8_t)i);
+        assert_int_equal(p->sport, 10000 + i % 7);
+        assert_int_equal(p->len, ml);
+        assert_memory_equal(p->data, m, ml);
+    }
+    vs__tcp_finish(h.t);
+    expect_empty(&h);
+    h_done(&h);
+}
+
+/* A 200 KiB body in 16-byte segments, then a small message: delivered, and quickly (the flow
+ * waits for the known length instead of re-framing at every segment). */
+static void test_large_body_small_segments(void **state)
+{
+    (void)state;
+    size_t body = 200u << 10;
+    char head[512];
+    int hl = snprintf(head, sizeof head,
+                      "MESSAGE sip:bob@biloxi.example.com SIP/2.0\r\n" COMMON
+                      "CSeq: 3 MESSAGE\r\nContent-Length: %zu\r\n\r\n",
+                      body);
+    size_t ml = (size_t)hl + body, tl = strlen(msgs[1]);
+    char *wire = malloc(ml + tl);
+    assert_non_null(wire);
+    memcpy(wire, head, (size_t)hl);
+    for (size_t i = 0; i < body; i++)
+        wire[hl + i] = (char)('a' + i % 26);
+    memcpy(wire + ml, msgs[1], tl);
+    harness h;
+    h_init(&h, 16, 256 << 10);
+    seg(&h, 1, SYN, NULL, 0);
+    for (size_t at = 0; at < ml + tl; at += 16) {
+        size_t l = at + 16 < ml + tl ? 16 : ml + tl - at;
+        vs__tcp_segment(h.t, &ip_a, &ip_b, 5060, 5061, 2 + (uint32_t)at, ACK,
+                        (const uint8_t *)wire + at, l, 1000, ++h.pno, false);
+    }
+    assert_int_equal(h.g.n, 2);
+    assert_int_equal(h.g.p[0].len, ml);
+    assert_memory_equal(h.g.p[0].data, wire, ml);
+    static const size_t one[] = {1};
+    expect_msgs_at(&h.g, 1, one, 1, "after a large body");
+    h_done(&h);
+    free(wire);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -931,6 +1014,8 @@ int main(void)
         cmocka_unit_test(test_flow_cap),
         cmocka_unit_test(test_idle_expiry),
         cmocka_unit_test(test_fin_and_reuse),
+        cmocka_unit_test(test_many_flows_ipv6),
+        cmocka_unit_test(test_large_body_small_segments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

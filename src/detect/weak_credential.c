@@ -1,0 +1,572 @@
+/* Detector `weak-credential`: an account logs in with a password anyone would guess.
+ *
+ * SIP digest authentication sends no password, but its response is a hash of the password and
+ * values seen on the wire (RFC 2617, RFC 8760), so a password can be checked offline, exactly as
+ * attackers' crackers do. For each Digest credential (MD5, MD5-sess, SHA-256, SHA-256-sess; qop
+ * none, auth or auth-int) we try a few guesses: empty, the user name, the extension (user part of
+ * From and To), either followed by "123", the user name reversed, then every entry of the
+ * weak-password list (weak_wordlist, most likely first).
+ *
+ * Only credentials the server ACCEPTED are tested: the request waits (bounded table, 32 s) for
+ * the answer of its transaction, and a 2xx, 18x, 3xx, 486, 600 or 603 means the login worked.
+ * An attacker's rejected guess says nothing about the account (svcrack tries "1234" against
+ * everyone), and not testing the thousands of failures of an attack keeps the cost down.
+ *
+ * Cost is bounded three ways: the list has at most WORDS_MAX entries; a credential (user, realm,
+ * nonce, cnonce, nc, response) is tested once (LRU of hashes); an account (user, realm) found
+ * strong is not tested again for RECHECK_US of packet time, and one found weak is tried first
+ * with the guess that matched. One incident per (source, user). The finding says which kind of
+ * guess matched (and the list rank), never the password, and no nonce or response. */
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "detect/datafile.h"
+#include "monitor/monitor_internal.h"
+
+#define RULE "weak-credential"
+#define WORDS_MAX 100000
+#define WORD_LEN_MAX 128
+#define PENDING_TIMEOUT_US (32 * 1000000LL)
+#define PENDING_KEY_MAX 160
+#define PENDING_MAX 4096
+#define RECHECK_US (600 * 1000000LL)
+#define IPKEY_MAX 17
+
+enum kind { K_NONE = 0, K_EMPTY, K_USER, K_EXT, K_USER123, K_EXT123, K_REVERSED, K_LIST };
+static const char *const KIND_TEXT[] = {
+    "",
+    "empty",
+    "same as the user name",
+    "same as the extension number",
+    "the user name followed by 123",
+    "the extension followed by 123",
+    "the user name reversed",
+    "on the weak-password list",
+};
+
+enum { A_MD5 = 0, A_MD5_SESS, A_SHA256, A_SHA256_SESS };
+static const char *const ALG_TEXT[] = {"MD5", "MD5-sess", "SHA-256", "SHA-256-sess"};
+
+typedef struct cred {
+    int64_t ts;
+    vs_ip src, dst;
+    uint16_t sport, dport;
+    vs_transport transport;
+    uint8_t alg;
+    unsigned char key[16]; /* hash identifying this credential */
+    char user[64], realm[128], nonce[256], cnonce[128], nc[16], qop[16], response[72];
+    char ha2[72]; /* computed from method, uri (and body) at request time */
+    char method[24];
+    char ext[2][64]; /* From and To user parts */
+} cred;
+
+typedef struct verdict { /* tested credentials and accounts */
+    int64_t tested_at;
+    uint32_t rank; /* 1-based rank in the list for K_LIST */
+    uint8_t kind;
+    uint8_t ext; /* which extension matched (K_EXT, K_EXT123) */
+} verdict;
+
+typedef struct weak {
+    vs__mon *m;
+    const vs_monitor_config *cfg;
+    char *words; /* NUL-separated entries */
+    uint32_t *offs;
+    uint8_t *lens;
+    size_t nwords, words_len, words_cap;
+    EVP_MD *md5, *sha256;
+    EVP_MD_CTX *ctx;
+    vs__lru *pending;  /* transaction -> cred */
+    vs__lru *tested;   /* credential hash -> verdict */
+    vs__lru *accounts; /* hash of user, realm -> verdict */
+} weak;
+
+/* ---- the list ------------------------------------------------------------------------------ */
+
+static const char *add_word(void *ctx, char **f, size_t n, unsigned line)
+{
+    (void)n;
+    (void)line;
+    weak *w = ctx;
+    size_t len = strlen(f[0]);
+    if (len > WORD_LEN_MAX)
+        return "password longer than 128 bytes";
+    if (w->nwords >= WORDS_MAX)
+        return "more than 100000 passwords (each is tried against every login seen: cut the list)";
+    if (w->words_len + len + 1 > w->words_cap) {
+        size_t cap = w->words_cap ? w->words_cap * 2 : 65536;
+        char *nw = realloc(w->words, cap);
+        if (!nw)
+            return "out of memory";
+        w->words = nw;
+        w->words_cap = cap;
+    }
+    if (w->nwords % 4096 == 0) {
+        uint32_t *no = realloc(w->offs, (w->nwords + 4096) * sizeof *no);
+        if (!no)
+            return "out of memory";
+        w->offs = no;
+        uint8_t *nl = realloc(w->lens, w->nwords + 4096);
+        if (!nl)
+            return "out of memory";
+        w->lens = nl;
+    }
+    memcpy(w->words + w->words_len, f[0], len + 1);
+    w->offs[w->nwords] = (uint32_t)w->words_len;
+    w->lens[w->nwords] = (uint8_t)len;
+    w->words_len += len + 1;
+    w->nwords++;
+    return NULL;
+}
+
+static void weak_destroy(void *self)
+{
+    weak *w = self;
+    if (!w)
+        return;
+    vs__lru_free(w->pending);
+    vs__lru_free(w->tested);
+    vs__lru_free(w->accounts);
+    EVP_MD_CTX_free(w->ctx);
+    EVP_MD_free(w->md5);
+    EVP_MD_free(w->sha256);
+    free(w->words);
+    free(w->offs);
+    free(w->lens);
+    free(w);
+}
+
+static size_t min_size(size_t a, size_t b)
+{
+    return a < b ? a : b;
+}
+
+static void *weak_create(vs__mon *m, const vs_monitor_config *cfg, char *err, size_t errlen)
+{
+    weak *w = calloc(1, sizeof *w);
+    if (!w) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    w->m = m;
+    w->cfg = cfg;
+    if (cfg->weak_wordlist[0] && vs__data_read(cfg->weak_wordlist, 1, add_word, w, err, errlen)) {
+        weak_destroy(w);
+        return NULL;
+    }
+    w->md5 = EVP_MD_fetch(NULL, "MD5", NULL); /* absent in FIPS mode */
+    w->sha256 = EVP_MD_fetch(NULL, "SHA2-256", NULL);
+    w->ctx = EVP_MD_CTX_new();
+    if ((!w->md5 && !w->sha256) || !w->ctx) {
+        snprintf(err, errlen, "weak-credential: no MD5 or SHA-256 digest available in libcrypto");
+        weak_destroy(w);
+        return NULL;
+    }
+    w->pending =
+        vs__lru_new(min_size(cfg->max_sources, PENDING_MAX), PENDING_KEY_MAX, sizeof(cred));
+    w->tested = vs__lru_new(cfg->max_users, 16, sizeof(verdict));
+    w->accounts = vs__lru_new(cfg->max_users, 16, sizeof(verdict));
+    if (!w->pending || !w->tested || !w->accounts) {
+        snprintf(err, errlen, "out of memory");
+        weak_destroy(w);
+        return NULL;
+    }
+    return w;
+}
+
+/* ---- hashing ------------------------------------------------------------------------------- */
+
+/* hex(H(parts[0] ":" parts[1] ":" ...)) into out (>= 65 bytes); false when the digest fails. */
+static bool hash_hex(weak *w, const EVP_MD *md, const char *const *parts, const size_t *lens,
+                     size_t n, char *out)
+{
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned dl = 0;
+    if (!EVP_DigestInit_ex(w->ctx, md, NULL))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (i && !EVP_DigestUpdate(w->ctx, ":", 1))
+            return false;
+        if (lens[i] && !EVP_DigestUpdate(w->ctx, parts[i], lens[i]))
+            return false;
+    }
+    if (!EVP_DigestFinal_ex(w->ctx, d, &dl))
+        return false;
+    static const char hex[] = "0123456789abcdef";
+    for (unsigned i = 0; i < dl; i++) {
+        out[2 * i] = hex[d[i] >> 4];
+        out[2 * i + 1] = hex[d[i] & 15];
+    }
+    out[2 * dl] = '\0';
+    return true;
+}
+
+static const EVP_MD *md_of(const weak *w, uint8_t alg)
+{
+    return alg >= A_SHA256 ? w->sha256 : w->md5;
+}
+
+/* A 16-byte key from NUL-separated strings. */
+static void key_of(weak *w, const char *const *parts, size_t n, unsigned char *key)
+{
+    size_t lens[8];
+    for (size_t i = 0; i < n; i++)
+        lens[i] = strlen(parts[i]);
+    char hex[EVP_MAX_MD_SIZE * 2 + 1];
+    memset(key, 0, 16);
+    if (!hash_hex(w, w->md5 ? w->md5 : w->sha256, parts, lens, n, hex))
+        return;
+    for (size_t i = 0; i < 16; i++) {
+        unsigned hi = (unsigned)(hex[2 * i] <= '9' ? hex[2 * i] - '0' : hex[2 * i] - 'a' + 10);
+        unsigned lo =
+            (unsigned)(hex[2 * i + 1] <= '9' ? hex[2 * i + 1] - '0' : hex[2 * i + 1] - 'a' + 10);
+        key[i] = (unsigned char)(hi << 4 | lo);
+    }
+}
+
+/* Does password pw produce the credential's response? */
+static bool try_password(weak *w, const cred *c, const char *pw, size_t pwlen)
+{
+    const EVP_MD *md = md_of(w, c->alg);
+    char ha1[EVP_MAX_MD_SIZE * 2 + 1], resp[EVP_MAX_MD_SIZE * 2 + 1];
+    const char *p1[] = {c->user, c->realm, pw};
+    size_t l1[] = {strlen(c->user), strlen(c->realm), pwlen};
+    if (!hash_hex(w, md, p1, l1, 3, ha1))
+        return false;
+    if (c->alg == A_MD5_SESS || c->alg == A_SHA256_SESS) {
+        const char *ps[] = {ha1, c->nonce, c->cnonce};
+        size_t ls[] = {strlen(ha1), strlen(c->nonce), strlen(c->cnonce)};
+        if (!hash_hex(w, md, ps, ls, 3, ha1))
+            return false;
+    }
+    if (c->qop[0]) {
+        const char *p[] = {ha1, c->nonce, c->nc, c->cnonce, c->qop, c->ha2};
+        size_t l[] = {strlen(ha1),       strlen(c->nonce), strlen(c->nc),
+                      strlen(c->cnonce), strlen(c->qop),   strlen(c->ha2)};
+        if (!hash_hex(w, md, p, l, 6, resp))
+            return false;
+    } else {
+        const char *p[] = {ha1, c->nonce, c->ha2};
+        size_t l[] = {strlen(ha1), strlen(c->nonce), strlen(c->ha2)};
+        if (!hash_hex(w, md, p, l, 3, resp))
+            return false;
+    }
+    return strcasecmp(resp, c->response) == 0;
+}
+
+/* The guess of one kind (for the list: entry rank-1; for extensions: ext index). */
+static bool try_kind(weak *w, const cred *c, uint8_t kind, uint32_t rank, uint8_t ext)
+{
+    char buf[WORD_LEN_MAX + 8];
+    size_t n;
+    switch (kind) {
+    case K_EMPTY:
+        return try_password(w, c, "", 0);
+    case K_USER:
+        return try_password(w, c, c->user, strlen(c->user));
+    case K_EXT:
+        return c->ext[ext][0] && try_password(w, c, c->ext[ext], strlen(c->ext[ext]));
+    case K_USER123:
+        n = (size_t)snprintf(buf, sizeof buf, "%s123", c->user);
+        return n < sizeof buf && try_password(w, c, buf, n);
+    case K_EXT123:
+        if (!c->ext[ext][0])
+            return false;
+        n = (size_t)snprintf(buf, sizeof buf, "%s123", c->ext[ext]);
+        return n < sizeof buf && try_password(w, c, buf, n);
+    case K_REVERSED:
+        n = strlen(c->user);
+        if (n < 2 || n >= sizeof buf)
+            return false;
+        for (size_t i = 0; i < n; i++)
+            buf[i] = c->user[n - 1 - i];
+        return try_password(w, c, buf, n);
+    case K_LIST:
+        if (rank == 0 || rank > w->nwords)
+            return false;
+        return try_password(w, c, w->words + w->offs[rank - 1], w->lens[rank - 1]);
+    default:
+        return false;
+    }
+}
+
+static verdict test_all(weak *w, const cred *c)
+{
+    verdict v = {0};
+    for (uint8_t k = K_EMPTY; k < K_LIST; k++) {
+        for (uint8_t e = 0; e < 2; e++) {
+            if ((k == K_EXT || k == K_EXT123) ? (c->ext[e][0] == '\0') : e > 0)
+                continue;
+            if (try_kind(w, c, k, 0, e)) {
+                v.kind = k;
+                v.ext = e;
+                return v;
+            }
+        }
+    }
+    for (uint32_t r = 1; r <= w->nwords; r++)
+        if (try_kind(w, c, K_LIST, r, 0)) {
+            v.kind = K_LIST;
+            v.rank = r;
+            return v;
+        }
+    return v;
+}
+
+/* ---- the finding --------------------------------------------------------------------------- */
+
+static void report(weak *w, const cred *c, verdict v, unsigned status, int64_t ts)
+{
+    unsigned char key[IPKEY_MAX + 64];
+    size_t n = vs__ip_key(&c->src, key);
+    size_t ul = strlen(c->user);
+    memcpy(key + n, c->user, ul);
+    bool created;
+    vs__incident *inc = vs__incident_hit(w->m, RULE, key, n + ul, c->ts, ts, 1, &created);
+    if (!created)
+        return;
+    vs_finding *f = &inc->f;
+    uint64_t count = f->count;
+    int64_t first = f->first_seen_us, last = f->last_seen_us;
+    vs_finding_init(f, RULE, VS_PRACTICE_CREDENTIALS, VS_SEV_HIGH);
+    f->count = count;
+    f->first_seen_us = first;
+    f->last_seen_us = last;
+    vs__finding_src(f, &c->src, c->sport, c->transport);
+    vs_ip_format(&c->dst, f->dst.ip, sizeof f->dst.ip);
+    f->dst.port = c->dport;
+    vs_finding_set(f->dst.transport, sizeof f->dst.transport, vs_transport_id(c->transport));
+    vs_finding_set(f->user, sizeof f->user, c->user);
+
+    char what[96];
+    if (v.kind == K_LIST)
+        snprintf(what, sizeof what, "on the list of common passwords (entry %u)", (unsigned)v.rank);
+    else if (v.kind == K_EMPTY)
+        snprintf(what, sizeof what, "empty");
+    else
+        snprintf(what, sizeof what, "%s", KIND_TEXT[v.kind]);
+    vs_finding_setf(f->title, sizeof f->title, "Weak password in use by extension %s", c->user);
+    vs_finding_setf(f->explain, sizeof f->explain,
+                    "The phone or account %s at %s proved who it is to the phone system (its %s "
+                    "was accepted) with a password that is %s. "
+                    "voipsec found this by trying a few obvious guesses against the login it saw "
+                    "on the network, which is exactly what attackers' tools do, only much faster. "
+                    "Whoever guesses it can use this extension to make calls on your bill, listen "
+                    "to its voicemail or pretend to be this person.",
+                    c->user, f->src.ip, c->method, what);
+    vs_finding_setf(f->advice, sizeof f->advice,
+                    "Change the SIP password of %s now, on the phone system and on the phone. Use "
+                    "a random secret of 16 characters or more, from `voipsec creds generate` or "
+                    "the phone system's password generator: phones are provisioned, so nobody has "
+                    "to type it. Then check the phone system for registrations of %s from "
+                    "addresses you do not know, and for calls nobody remembers making.",
+                    c->user, c->user);
+    vs_evidence_str(f->evidence, sizeof f->evidence, "weakness", KIND_TEXT[v.kind]);
+    if (v.kind == K_LIST)
+        vs_evidence_int(f->evidence, sizeof f->evidence, "list_rank", v.rank);
+    if (v.kind == K_EXT || v.kind == K_EXT123)
+        vs_evidence_str(f->evidence, sizeof f->evidence, "extension", c->ext[v.ext]);
+    vs_evidence_str(f->evidence, sizeof f->evidence, "realm", c->realm);
+    vs_evidence_str(f->evidence, sizeof f->evidence, "method", c->method);
+    vs_evidence_str(f->evidence, sizeof f->evidence, "algorithm", ALG_TEXT[c->alg]);
+    vs_evidence_int(f->evidence, sizeof f->evidence, "answer", status);
+    vs__incident_ready(w->m, inc);
+}
+
+/* A credential the server accepted: test it (once) and report a weak one. */
+static void accepted(weak *w, const cred *c, unsigned status, int64_t ts)
+{
+    bool created;
+    verdict *t = vs__lru_get(w->tested, c->key, 16, ts, true, &created);
+    if (t && !created) {
+        if (t->kind)
+            report(w, c, *t, status, ts);
+        return;
+    }
+    const char *ap[] = {c->user, c->realm};
+    unsigned char akey[16];
+    key_of(w, ap, 2, akey);
+    verdict v = {0};
+    verdict *acc = vs__lru_peek(w->accounts, akey, 16);
+    bool done = false;
+    if (acc && acc->kind) {
+        done = try_kind(w, c, acc->kind, acc->rank, acc->ext);
+        if (done)
+            v = *acc;
+    } else if (acc && ts - acc->tested_at < RECHECK_US) {
+        done = true; /* found strong a moment ago */
+    }
+    if (!done) {
+        v = test_all(w, c);
+        v.tested_at = ts;
+        uint64_t before = vs__lru_evicted(w->accounts);
+        acc = vs__lru_get(w->accounts, akey, 16, ts, true, &created);
+        vs__monitor_evicted(w->m, vs__lru_evicted(w->accounts) - before);
+        if (acc)
+            *acc = v;
+    }
+    /* the tested table may have evicted t's slot by now: look it up again */
+    t = vs__lru_get(w->tested, c->key, 16, ts, true, &created);
+    if (t)
+        *t = v;
+    if (v.kind)
+        report(w, c, v, status, ts);
+}
+
+/* ---- events -------------------------------------------------------------------------------- */
+
+static bool copy_field(vs_slice s, char *buf, size_t size)
+{
+    if (s.len >= size)
+        return false;
+    size_t o = 0;
+    for (size_t i = 0; i < s.len; i++) {
+        char ch = s.ptr[i];
+        if (ch == '\\' && i + 1 < s.len)
+            ch = s.ptr[++i];
+        if (!ch)
+            return false;
+        buf[o++] = ch;
+    }
+    buf[o] = '\0';
+    return true;
+}
+
+static size_t txn_key(unsigned char *k, const vs_ip *ip, uint16_t port, const vs__event *ev)
+{
+    size_t n = vs__ip_key(ip, k);
+    memcpy(k + n, &port, 2);
+    n += 2;
+    memcpy(k + n, &ev->cseq, 4);
+    n += 4;
+    size_t ml = min_size(ev->method_text.len, 16);
+    k[n++] = (unsigned char)ml;
+    if (ml)
+        memcpy(k + n, ev->method_text.ptr, ml);
+    n += ml;
+    size_t cl = min_size(ev->call_id.len, PENDING_KEY_MAX - n);
+    if (cl)
+        memcpy(k + n, ev->call_id.ptr, cl);
+    return n + cl;
+}
+
+static bool is_accepted(const vs__event *ev)
+{
+    unsigned s = ev->status;
+    return (s >= 180 && s < 400) || s == 486 || s == 600 || s == 603;
+}
+
+static void request(weak *w, const vs__event *ev)
+{
+    const vs_sip_auth *a = ev->auth;
+    if (!a || !vs_slice_caseeq_str(a->scheme, "Digest") || !a->response.len || !a->nonce.len ||
+        !ev->call_id.len)
+        return;
+    cred c;
+    memset(&c, 0, sizeof c);
+    if (!a->algorithm.len || vs_slice_caseeq_str(a->algorithm, "MD5"))
+        c.alg = A_MD5;
+    else if (vs_slice_caseeq_str(a->algorithm, "MD5-sess"))
+        c.alg = A_MD5_SESS;
+    else if (vs_slice_caseeq_str(a->algorithm, "SHA-256"))
+        c.alg = A_SHA256;
+    else if (vs_slice_caseeq_str(a->algorithm, "SHA-256-sess"))
+        c.alg = A_SHA256_SESS;
+    else
+        return;
+    if (!md_of(w, c.alg))
+        return;
+    if (!copy_field(a->username, c.user, sizeof c.user) || !c.user[0] ||
+        !copy_field(a->realm, c.realm, sizeof c.realm) ||
+        !copy_field(a->nonce, c.nonce, sizeof c.nonce) ||
+        !copy_field(a->response, c.response, sizeof c.response) ||
+        !copy_field(a->qop, c.qop, sizeof c.qop) ||
+        !copy_field(a->cnonce, c.cnonce, sizeof c.cnonce) ||
+        !copy_field(a->nc, c.nc, sizeof c.nc) ||
+        !copy_field(ev->method_text, c.method, sizeof c.method))
+        return;
+    bool auth_int = false;
+    if (c.qop[0]) {
+        if (strcasecmp(c.qop, "auth-int") == 0)
+            auth_int = true;
+        else if (strcasecmp(c.qop, "auth") != 0)
+            return;
+        if (!c.cnonce[0] || !c.nc[0])
+            return;
+    }
+    if ((c.alg == A_MD5_SESS || c.alg == A_SHA256_SESS) && !c.cnonce[0])
+        return;
+    /* HA2 = H(method:uri) or, for auth-int, H(method:uri:H(body)) */
+    const EVP_MD *md = md_of(w, c.alg);
+    char body_hash[EVP_MAX_MD_SIZE * 2 + 1];
+    const char *bp[] = {ev->msg->body.ptr ? ev->msg->body.ptr : ""};
+    size_t bl[] = {ev->msg->body.len};
+    if (auth_int && !hash_hex(w, md, bp, bl, 1, body_hash))
+        return;
+    const char *p2[] = {c.method, a->uri.ptr ? a->uri.ptr : "", body_hash};
+    size_t l2[] = {strlen(c.method), a->uri.len, auth_int ? strlen(body_hash) : 0};
+    if (!hash_hex(w, md, p2, l2, auth_int ? 3 : 2, c.ha2))
+        return;
+    vs__slice_cstr(ev->from_user, c.ext[0], sizeof c.ext[0]);
+    vs__slice_cstr(ev->to_user, c.ext[1], sizeof c.ext[1]);
+    if (!strcmp(c.ext[0], c.user))
+        c.ext[0][0] = '\0';
+    if (!strcmp(c.ext[1], c.user) || !strcmp(c.ext[1], c.ext[0]))
+        c.ext[1][0] = '\0';
+    const char *kp[] = {c.user, c.realm, c.nonce, c.cnonce, c.nc, c.response, c.ha2};
+    key_of(w, kp, 7, c.key);
+    c.ts = ev->ts;
+    c.src = ev->pl->src;
+    c.dst = ev->pl->dst;
+    c.sport = ev->pl->sport;
+    c.dport = ev->pl->dport;
+    c.transport = ev->pl->transport;
+
+    unsigned char key[PENDING_KEY_MAX];
+    size_t kn = txn_key(key, &ev->pl->src, ev->pl->sport, ev);
+    bool created;
+    uint64_t before = vs__lru_evicted(w->pending);
+    cred *p = vs__lru_get(w->pending, key, kn, ev->ts, true, &created);
+    vs__monitor_evicted(w->m, vs__lru_evicted(w->pending) - before);
+    if (p)
+        *p = c;
+}
+
+static void weak_event(void *self, const vs__event *ev)
+{
+    weak *w = self;
+    if (ev->request) {
+        if (ev->method != VS_SIP_METHOD_ACK && ev->method != VS_SIP_METHOD_CANCEL)
+            request(w, ev);
+        return;
+    }
+    if (ev->status < 180 || !ev->call_id.len)
+        return;
+    unsigned char key[PENDING_KEY_MAX];
+    size_t kn = txn_key(key, &ev->pl->dst, ev->pl->dport, ev);
+    cred *p = vs__lru_peek(w->pending, key, kn);
+    if (!p)
+        return;
+    cred c = *p;
+    vs__lru_remove(w->pending, key, kn); /* one verdict per transaction */
+    if (is_accepted(ev))
+        accepted(w, &c, ev->status, ev->ts);
+}
+
+static void weak_tick(void *self, int64_t now)
+{
+    weak *w = self;
+    vs__lru_expire(w->pending, now - PENDING_TIMEOUT_US);
+}
+
+const vs__detector_ops vs__detect_weak_credential = {
+    .rule = RULE,
+    .create = weak_create,
+    .event = weak_event,
+    .tick = weak_tick,
+    .finish = NULL,
+    .destroy = weak_destroy,
+};
