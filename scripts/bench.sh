@@ -188,7 +188,7 @@ else
   fi
   t_msgs=$(wc -l < "$tmp/tshark.txt")
   t_rate=$(awk -v n="$t_msgs" -v s="$t_wall" 'BEGIN { printf "%.0f", n / s }')
-  ratio=$(awk -v a="$v_rate" -v b="$t_rate" 'BEGIN { printf "%.1f", b > 0 ? a / b : 0 }')
+  ratio=$(awk -v a="$v_rate" -v b="$t_rate" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }')
   echo "  tshark:  $t_msgs SIP messages in $t_wall s: $t_rate messages/s, peak RSS $(mib "$t_rss") MiB"
   if [ "$v_ok" = yes ] && [ "$t_msgs" != "$v_msgs" ]; then
     echo "bench: FAILED: voipsec counted $v_msgs SIP messages, tshark $t_msgs" >&2

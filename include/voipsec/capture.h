@@ -90,7 +90,7 @@ typedef struct vs_net_stats {
     uint64_t tcp_flows;        /* half-connections created */
     uint64_t tcp_evicted;      /* flows evicted at the cap or when idle with data pending */
     uint64_t tcp_gaps;         /* missing bytes (lost segments): stream resynchronised */
-    uint64_t tcp_unframeable;  /* streams given up because they are not SIP or not framable */
+    uint64_t tcp_unframeable;  /* streams given up (not SIP) and messages that cannot be framed */
     uint64_t tls_flows;        /* TCP flows carrying TLS (encrypted signalling) */
     uint64_t tls_bytes;
     uint64_t payloads;         /* payloads handed out */

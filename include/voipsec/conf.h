@@ -5,13 +5,12 @@
  *
  *   vs_conf      the configuration loaded from one entry file and everything it included: the list
  *                of files read, the sections, and warnings (things the product itself would only
- *                log, e.g. a line without '='). Opaque; created by a loader, freed by vs_conf_free().
- *   section      a name ("6001", "profile:internal", "modparam:auth"), where it was opened
- *                (file, line), template flags (Asterisk "[name](!)" is a template; "[x](a,b)"
- *                inherits from a then b) and its entries in file order.
- *   entry        key, value, operator (=, =>, +=, or a directive/call, see vs_conf_op), file, line,
- *                and the byte offset and length of the value text in that file, so that a later
- *                tool can rewrite a value in place.
+ *                log, e.g. a line without '='). Opaque; created by a loader, freed by
+ * vs_conf_free(). section      a name ("6001", "profile:internal", "modparam:auth"), where it was
+ * opened (file, line), template flags (Asterisk "[name](!)" is a template; "[x](a,b)" inherits from
+ * a then b) and its entries in file order. entry        key, value, operator (=, =>, +=, or a
+ * directive/call, see vs_conf_op), file, line, and the byte offset and length of the value text in
+ * that file, so that a later tool can rewrite a value in place.
  *
  * Lookups resolve inheritance: the entries seen through a section are those of the sections it
  * inherits from (recursively, in the order listed) followed by its own, so for a single-valued key
@@ -62,20 +61,20 @@ typedef struct vs_conf_entry {
      * text of later "key += more" lines of the same section appended as Asterisk does.
      * FreeSWITCH: attribute value after $${var} expansion. */
     const char *value;
-    const char *text;  /* this line's own value (value before any += was folded in) */
+    const char *text; /* this line's own value (value before any += was folded in) */
     vs_conf_op op;
-    const char *file;  /* path of the file holding the line, as opened */
-    unsigned line;     /* 1-based line in that file */
-    size_t value_off;  /* byte offset of the value's raw text in file */
-    size_t value_len;  /* length of that raw text (before unescaping/expansion; 0 when empty) */
-    bool merged;       /* a "+=" line folded into an earlier entry's value: lookups skip it */
+    const char *file; /* path of the file holding the line, as opened */
+    unsigned line;    /* 1-based line in that file */
+    size_t value_off; /* byte offset of the value's raw text in file */
+    size_t value_len; /* length of that raw text (before unescaping/expansion; 0 when empty) */
+    bool merged;      /* a "+=" line folded into an earlier entry's value: lookups skip it */
 } vs_conf_entry;
 
 typedef struct vs_conf_section {
     const char *name;
-    const char *file;  /* where the section was opened */
+    const char *file; /* where the section was opened */
     unsigned line;
-    bool is_template;  /* Asterisk "(!)": not an object itself, only inherited from */
+    bool is_template; /* Asterisk "(!)": not an object itself, only inherited from */
     size_t n_inherits;
     const size_t *inherits; /* indices (vs_conf_section_at) of the sections inherited from */
     size_t n_entries;
@@ -119,8 +118,8 @@ VS_EXPORT vs_rc vs_conf_asterisk_load_mem(const char *name, const char *buf, siz
 /* FreeSWITCH: path is the conf directory (freeswitch.xml, or without it vars.xml +
  * autoload_configs/ + directory/) or one XML file. X-PRE-PROCESS is applied as FreeSWITCH does,
  * then the result is parsed with libxml2 (no network, no external entities, no DTD). */
-VS_EXPORT vs_rc vs_conf_freeswitch_load(const char *path, const vs_conf_limits *lim,
-                                        vs_conf **out, char *err, size_t errlen);
+VS_EXPORT vs_rc vs_conf_freeswitch_load(const char *path, const vs_conf_limits *lim, vs_conf **out,
+                                        char *err, size_t errlen);
 /* FreeSWITCH: one in-memory XML file; X-PRE-PROCESS include/exec are recorded, not followed. */
 VS_EXPORT vs_rc vs_conf_freeswitch_load_mem(const char *name, const char *buf, size_t len,
                                             const vs_conf_limits *lim, vs_conf **out, char *err,

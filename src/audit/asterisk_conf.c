@@ -42,15 +42,15 @@ typedef struct ast_ctx {
     const vs_conf_limits *lim;
     char *err;
     size_t errlen;
-    long cur;        /* current section, -1 before the first */
-    long top;        /* pseudo-section "" for directives before any section, -1 until needed */
-    bool follow;     /* follow #include (false for in-memory loads) */
+    long cur;    /* current section, -1 before the first */
+    long top;    /* pseudo-section "" for directives before any section, -1 until needed */
+    bool follow; /* follow #include (false for in-memory loads) */
     char root[PATH_MAX];
     inc_frame stack[64];
     unsigned depth;
     size_t total;
-    char *lb;        /* processed line */
-    size_t *lpos;    /* file offset of each char of lb */
+    char *lb;     /* processed line */
+    size_t *lpos; /* file offset of each char of lb */
 } ast_ctx;
 
 static vs_rc parse_buffer(ast_ctx *x, const char *path, const char *buf, size_t len);
@@ -108,11 +108,11 @@ static vs_rc include_file(ast_ctx *x, const char *from, unsigned line, const cha
     }
     if (x->depth >= x->lim->max_include_depth + 1 || x->depth >= 64)
         return vs__conf_err(x->err, x->errlen, VS_E_LIMIT,
-                            "%s:%u: include depth limit (%u) exceeded including \"%s\"", from,
-                            line, x->lim->max_include_depth, path);
+                            "%s:%u: include depth limit (%u) exceeded including \"%s\"", from, line,
+                            x->lim->max_include_depth, path);
     if (vs_conf_file_count(x->c) >= x->lim->max_files)
-        return vs__conf_err(x->err, x->errlen, VS_E_LIMIT, "%s:%u: more than %zu files", from,
-                            line, x->lim->max_files);
+        return vs__conf_err(x->err, x->errlen, VS_E_LIMIT, "%s:%u: more than %zu files", from, line,
+                            x->lim->max_files);
     char *buf = NULL;
     size_t len = 0;
     char msg[512];
@@ -139,7 +139,7 @@ static int do_glob(const char *pattern, glob_t *g)
 static vs_rc handle_include(ast_ctx *x, const char *file, unsigned line, const char *arg,
                             bool try_only)
 {
-    char pat[PATH_MAX + 256];
+    char pat[2 * PATH_MAX + 2];
     glob_t g;
     int grc;
     if (arg[0] == '/') {
@@ -210,8 +210,7 @@ static vs_rc section_line(ast_ctx *x, const char *file, unsigned line, const cha
     if (p < end && *p == '(') {
         const char *rp = memchr(p, ')', (size_t)(end - p));
         if (rp == NULL)
-            return vs__conf_err(x->err, x->errlen, VS_E_PARSE, "%s:%u: no closing ')'", file,
-                                line);
+            return vs__conf_err(x->err, x->errlen, VS_E_PARSE, "%s:%u: no closing ')'", file, line);
         const char *o = p + 1;
         while (o <= rp) {
             const char *comma = memchr(o, ',', (size_t)(rp - o));
@@ -254,8 +253,8 @@ static vs_rc section_line(ast_ctx *x, const char *file, unsigned line, const cha
         }
         if (ex < 0)
             return vs__conf_err(x->err, x->errlen, VS_E_PARSE,
-                                "%s:%u: addition to unknown section '%.*s'", file, line,
-                                (int)nlen, name);
+                                "%s:%u: addition to unknown section '%.*s'", file, line, (int)nlen,
+                                name);
         x->cur = ex;
         return VS_OK;
     }
@@ -313,8 +312,8 @@ static vs_rc directive_line(ast_ctx *x, const char *file, unsigned line, const c
     if ((inc || tryinc) && x->follow) {
         char arg[PATH_MAX];
         if (b - a >= sizeof arg)
-            return vs__conf_err(x->err, x->errlen, VS_E_LIMIT, "%s:%u: include path too long",
-                                file, line);
+            return vs__conf_err(x->err, x->errlen, VS_E_LIMIT, "%s:%u: include path too long", file,
+                                line);
         memcpy(arg, s + a, b - a);
         arg[b - a] = '\0';
         if (x->depth > 0)
@@ -416,16 +415,16 @@ static vs_rc process_line(ast_ctx *x, const char *file, unsigned line, size_t n)
 static vs_rc parse_buffer(ast_ctx *x, const char *path, const char *buf, size_t len)
 {
     if (len > x->lim->max_total - x->total)
-        return vs__conf_err(x->err, x->errlen, VS_E_LIMIT, "%s: more than %zu bytes in all",
-                            path, x->lim->max_total);
+        return vs__conf_err(x->err, x->errlen, VS_E_LIMIT, "%s: more than %zu bytes in all", path,
+                            x->lim->max_total);
     x->total += len;
     const char *file = vs__conf_add_file(x->c, path, NULL);
     if (file == NULL)
         return vs__conf_err(x->err, x->errlen, VS_E_NOMEM, "%s: out of memory", path);
     const char *nul = memchr(buf, '\0', len);
     if (nul)
-        return vs__conf_err(x->err, x->errlen, VS_E_PARSE, "%s:%u: binary content (NUL byte)",
-                            file, vs__conf_line_of(buf, len, (size_t)(nul - buf)));
+        return vs__conf_err(x->err, x->errlen, VS_E_PARSE, "%s:%u: binary content (NUL byte)", file,
+                            vs__conf_line_of(buf, len, (size_t)(nul - buf)));
     bool pushed = false;
     if (x->follow) {
         struct stat st;
@@ -476,7 +475,8 @@ static vs_rc parse_buffer(ast_ctx *x, const char *path, const char *buf, size_t 
                 scan = k;
                 continue;
             }
-            if (k + 2 < ll && s[k + 1] == '-' && s[k + 2] == '-' && (k + 3 >= ll || s[k + 3] != '-')) {
+            if (k + 2 < ll && s[k + 1] == '-' && s[k + 2] == '-' &&
+                (k + 3 >= ll || s[k + 3] != '-')) {
                 if (comment >= MAX_NESTED_COMMENTS) {
                     rc = vs__conf_err(x->err, x->errlen, VS_E_LIMIT,
                                       "%s:%u: block comments nested deeper than %d", file, line,
@@ -575,8 +575,7 @@ vs_rc vs_conf_asterisk_load(const char *path, const vs_conf_limits *lim, vs_conf
 }
 
 vs_rc vs_conf_asterisk_load_mem(const char *name, const char *buf, size_t len,
-                                const vs_conf_limits *lim, vs_conf **out, char *err,
-                                size_t errlen)
+                                const vs_conf_limits *lim, vs_conf **out, char *err, size_t errlen)
 {
     return load(NULL, name ? name : "<memory>", buf, len, lim, out, err, errlen);
 }

@@ -34,8 +34,8 @@ vs_conf_entry *vs__conf_entries(vs_conf *c, size_t sec, size_t *n);
  * Returns the new entry (valid until the next add to that section) or NULL with *rc set. */
 vs_conf_entry *vs__conf_add_entry(vs_conf *c, size_t sec, const char *key, size_t key_len,
                                   const char *value, size_t value_len, vs_conf_op op,
-                                  const char *file, unsigned line, size_t value_off,
-                                  size_t raw_len, vs_rc *rc);
+                                  const char *file, unsigned line, size_t value_off, size_t raw_len,
+                                  vs_rc *rc);
 
 /* Records a warning "file:line: text" (silently dropped past 1000). */
 void vs__conf_warn(vs_conf *c, const char *file, unsigned line, const char *fmt, ...)

@@ -218,8 +218,8 @@ vs_conf_entry *vs__conf_entries(vs_conf *c, size_t sec, size_t *n)
 
 vs_conf_entry *vs__conf_add_entry(vs_conf *c, size_t sec, const char *key, size_t key_len,
                                   const char *value, size_t value_len, vs_conf_op op,
-                                  const char *file, unsigned line, size_t value_off,
-                                  size_t raw_len, vs_rc *rc)
+                                  const char *file, unsigned line, size_t value_off, size_t raw_len,
+                                  vs_rc *rc)
 {
     section_rec *s = &c->secs[sec];
     if (c->items >= c->lim.max_entries) {
@@ -530,9 +530,8 @@ size_t vs_conf_resolve(const vs_conf *c, const vs_conf_section *s, const vs_conf
 /* ---------------------------------------------------------------- sets */
 
 static const char *const asterisk_files[] = {
-    "pjsip.conf",   "sip.conf",     "iax.conf",     "extensions.conf",
-    "manager.conf", "voicemail.conf", "http.conf",  "ari.conf",
-    "asterisk.conf", "rtp.conf",    "logger.conf",
+    "pjsip.conf", "sip.conf", "iax.conf",      "extensions.conf", "manager.conf", "voicemail.conf",
+    "http.conf",  "ari.conf", "asterisk.conf", "rtp.conf",        "logger.conf",
 };
 #define N_ASTERISK_FILES (sizeof asterisk_files / sizeof asterisk_files[0])
 

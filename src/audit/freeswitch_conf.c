@@ -46,9 +46,9 @@
 #include "audit/conf_internal.h"
 
 typedef struct line_src {
-    size_t file;     /* index into ctx.srcs */
-    unsigned line;   /* 1-based line in that file */
-    size_t off;      /* offset of the line's first byte in that file */
+    size_t file;   /* index into ctx.srcs */
+    unsigned line; /* 1-based line in that file */
+    size_t off;    /* offset of the line's first byte in that file */
 } line_src;
 
 typedef struct src_file {
@@ -248,7 +248,7 @@ static vs_rc preprocess_file(fs_ctx *x, const char *path, const char *mem, size_
 static vs_rc do_include(fs_ctx *x, const char *file, unsigned line, const char *cwd,
                         const char *arg)
 {
-    char pat[PATH_MAX + 256];
+    char pat[2 * PATH_MAX + 2];
     if (arg[0] == '/')
         snprintf(pat, sizeof pat, "%s", arg);
     else
@@ -318,15 +318,15 @@ static vs_rc command(fs_ctx *x, size_t src, unsigned line, size_t loff, const ch
         rawv = vlen;
     }
     long sec = section(x, &x->pre, "preprocess", file, line);
-    vs_rc rc = entry(x, sec, key, strlen(key), data, dl, VS_CONF_OP_DIRECTIVE, file, line, off,
-                     rawv);
+    vs_rc rc =
+        entry(x, sec, key, strlen(key), data, dl, VS_CONF_OP_DIRECTIVE, file, line, off, rawv);
     if (rc != VS_OK)
         return rc;
     if (strcmp(key, "include") == 0 && x->follow) {
         char arg[PATH_MAX];
         if (dl >= sizeof arg)
-            return vs__conf_err(x->err, x->errlen, VS_E_LIMIT, "%s:%u: include path too long",
-                                file, line);
+            return vs__conf_err(x->err, x->errlen, VS_E_LIMIT, "%s:%u: include path too long", file,
+                                line);
         memcpy(arg, data, dl);
         arg[dl] = '\0';
         char cwd[PATH_MAX];
@@ -372,8 +372,7 @@ static vs_rc x_pre_process(fs_ctx *x, size_t src, unsigned line, size_t loff, co
     const char *de = memchr(d, '"', (size_t)(e - d));
     if (de == NULL)
         de = e;
-    return command(x, src, line, loff, raw, rawlen, cmd, (size_t)(ce - cmd), d,
-                   (size_t)(de - d));
+    return command(x, src, line, loff, raw, rawlen, cmd, (size_t)(ce - cmd), d, (size_t)(de - d));
 }
 
 static vs_rc preprocess_text(fs_ctx *x, size_t src)
@@ -399,8 +398,7 @@ static vs_rc preprocess_text(fs_ctx *x, size_t src)
             return (vs_rc)el;
         const char *s = x->eb;
         size_t n = (size_t)el;
-        if (memstr(raw, rl, "<include>") || memstr(raw, rl, "</include>") ||
-            memstr(raw, rl, "<?"))
+        if (memstr(raw, rl, "<include>") || memstr(raw, rl, "</include>") || memstr(raw, rl, "<?"))
             continue;
         if (ml) {
             const char *ce = memstr(s, n, "-->");
@@ -418,8 +416,7 @@ static vs_rc preprocess_text(fs_ctx *x, size_t src)
                 if (copy == NULL)
                     return nomem(x);
                 memcpy(copy, s, n);
-                vs_rc rc = x_pre_process(x, src, line, loff, raw, rl, copy, n,
-                                         copy + (t - s));
+                vs_rc rc = x_pre_process(x, src, line, loff, raw, rl, copy, n, copy + (t - s));
                 free(copy);
                 if (rc != VS_OK)
                     return rc;
@@ -502,8 +499,8 @@ static vs_rc preprocess_file(fs_ctx *x, const char *path, const char *mem, size_
                 char chain[1024];
                 size_t n = 0;
                 for (unsigned j = i; j < x->depth && n < sizeof chain; j++) {
-                    int w = snprintf(chain + n, sizeof chain - n, "%s -> ",
-                                     x->srcs[x->stack[j]].path);
+                    int w =
+                        snprintf(chain + n, sizeof chain - n, "%s -> ", x->srcs[x->stack[j]].path);
                     if (w < 0)
                         break;
                     n += (size_t)w;
@@ -543,8 +540,8 @@ static vs_rc preprocess_file(fs_ctx *x, const char *path, const char *mem, size_
         f->len = memlen;
     } else {
         char msg[512];
-        vs_rc rc = vs__conf_read_file(path, x->lim->max_file_size, &f->buf, &f->len, msg,
-                                      sizeof msg);
+        vs_rc rc =
+            vs__conf_read_file(path, x->lim->max_file_size, &f->buf, &f->len, msg, sizeof msg);
         if (rc != VS_OK) {
             if (from)
                 return vs__conf_err(x->err, x->errlen, rc, "%s:%u: include: %s", from, from_line,
@@ -700,8 +697,7 @@ static const char *attr_of(xmlNodePtr n, const char *name, xmlChar **hold)
 }
 
 /* Adds entry key = value-of-attribute vattr of node n to section sec. */
-static vs_rc add_attr_entry(fs_ctx *x, long sec, xmlNodePtr n, const char *key,
-                            const char *vattr)
+static vs_rc add_attr_entry(fs_ctx *x, long sec, xmlNodePtr n, const char *key, const char *vattr)
 {
     xmlChar *hv = NULL;
     const char *v = attr_of(n, vattr, &hv);
@@ -711,8 +707,7 @@ static vs_rc add_attr_entry(fs_ctx *x, long sec, xmlNodePtr n, const char *key,
     unsigned line = 0;
     size_t off = 0, len = 0;
     long L = xmlGetLineNo(n);
-    if (!locate(x, L, same_line_index(n), (const char *)n->name, vattr, &file, &line, &off,
-                &len)) {
+    if (!locate(x, L, same_line_index(n), (const char *)n->name, vattr, &file, &line, &off, &len)) {
         if (L >= 2 && (size_t)(L - 2) < x->nmap) {
             file = x->srcs[x->map[L - 2].file].path;
             line = x->map[L - 2].line;
@@ -771,7 +766,7 @@ static vs_rc element(fs_ctx *x, xmlNodePtr n, walk_ctx w, int depth)
             w.conf_name[l - 5] = '\0';
         w.conf_kind = strcasecmp(w.conf_name, "sofia") == 0 ? 1
                       : strcasecmp(w.conf_name, "acl") == 0 ? 2
-                                                             : 0;
+                                                            : 0;
         snprintf(name, sizeof name, "conf:%s", w.conf_name);
         w.target = new_section(x, n, name);
         if (w.target < 0)
@@ -912,6 +907,50 @@ static vs_rc check_no_dtd(fs_ctx *x)
     return VS_OK;
 }
 
+/* First error libxml2 reports (the last one is often a mere "premature end of data"). */
+typedef struct first_error {
+    bool set;
+    int line;
+    char msg[256];
+} first_error;
+
+static void on_xml_error(void *ud, xmlErrorPtr e)
+{
+    xmlParserCtxtPtr ctxt = ud;
+    first_error *fe = ctxt ? ctxt->_private : NULL;
+    if (fe == NULL || fe->set || e == NULL || e->level < XML_ERR_ERROR)
+        return;
+    fe->set = true;
+    fe->line = e->line;
+    snprintf(fe->msg, sizeof fe->msg, "%s", e->message ? e->message : "malformed XML");
+}
+
+/* libxml2 messages name document lines ("tag mismatch: param line 6 and settings"): rewrite
+ * each "line N" with the source line it came from. */
+static void fix_message_lines(fs_ctx *x, char *msg, size_t size)
+{
+    char out[256];
+    size_t o = 0;
+    for (const char *p = msg; *p && o + 1 < sizeof out;) {
+        if (strncmp(p, "line ", 5) == 0 && p[5] >= '0' && p[5] <= '9') {
+            char *end;
+            unsigned long L = strtoul(p + 5, &end, 10);
+            unsigned src = 0;
+            if (L >= 2 && L - 2 < x->nmap)
+                src = x->map[L - 2].line;
+            int w = snprintf(out + o, sizeof out - o, "line %u", src);
+            if (w < 0 || (size_t)w >= sizeof out - o)
+                break;
+            o += (size_t)w;
+            p = end;
+            continue;
+        }
+        out[o++] = *p++;
+    }
+    out[o] = '\0';
+    snprintf(msg, size, "%s", out);
+}
+
 static vs_rc parse_xml(fs_ctx *x)
 {
     vs_rc rc = check_no_dtd(x);
@@ -938,6 +977,11 @@ static vs_rc parse_xml(fs_ctx *x)
         free(doc_text);
         return nomem(x);
     }
+    first_error fe;
+    memset(&fe, 0, sizeof fe);
+    ctxt->_private = &fe;
+    if (ctxt->sax)
+        ctxt->sax->serror = on_xml_error;
     xmlDocPtr doc = xmlCtxtReadMemory(ctxt, doc_text, (int)total, "freeswitch.xml", NULL,
                                       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
                                           XML_PARSE_BIG_LINES | XML_PARSE_NOCDATA);
@@ -948,21 +992,23 @@ static vs_rc parse_xml(fs_ctx *x)
         char msg[256] = "malformed XML";
         if (doc && (doc->intSubset || doc->extSubset))
             snprintf(msg, sizeof msg, "document type declarations are not accepted");
-        if (e) {
-            if (e->message) {
-                snprintf(msg, sizeof msg, "%s", e->message);
+        int eline = fe.set ? fe.line : e ? e->line : 0;
+        if (fe.set || e) {
+            if (fe.set || e->message) {
+                snprintf(msg, sizeof msg, "%s", fe.set ? fe.msg : e->message);
                 size_t ml = strlen(msg);
                 while (ml && (msg[ml - 1] == '\n' || msg[ml - 1] == ' '))
                     msg[--ml] = '\0';
             }
-            if (e->line >= 2 && (size_t)(e->line - 2) < x->nmap) {
-                file = x->srcs[x->map[e->line - 2].file].path;
-                line = x->map[e->line - 2].line;
+            if (eline >= 2 && (size_t)(eline - 2) < x->nmap) {
+                file = x->srcs[x->map[eline - 2].file].path;
+                line = x->map[eline - 2].line;
             } else if (x->nmap) {
                 file = x->srcs[x->map[x->nmap - 1].file].path;
                 line = x->map[x->nmap - 1].line;
             }
         }
+        fix_message_lines(x, msg, sizeof msg);
         if (doc)
             xmlFreeDoc(doc);
         xmlFreeParserCtxt(ctxt);
@@ -1050,8 +1096,8 @@ done:
     return VS_OK;
 }
 
-vs_rc vs_conf_freeswitch_load(const char *path, const vs_conf_limits *lim, vs_conf **out,
-                              char *err, size_t errlen)
+vs_rc vs_conf_freeswitch_load(const char *path, const vs_conf_limits *lim, vs_conf **out, char *err,
+                              size_t errlen)
 {
     if (path == NULL)
         return vs__conf_err(err, errlen, VS_E_INVAL, "invalid argument");

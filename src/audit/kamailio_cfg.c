@@ -138,8 +138,10 @@ static const vs_conf_entry *define_get(k_ctx *x, const char *name, size_t n)
 static vs_rc emit_line(k_ctx *x, size_t src, unsigned line, size_t off, const char *s, size_t n)
 {
     if (x->outlen + n + 1 > x->lim->max_total)
-        return vs__conf_err(x->err, x->errlen, VS_E_LIMIT, "%s:%u: configuration larger than %zu"
-                            " bytes", x->srcs[src].path, line, x->lim->max_total);
+        return vs__conf_err(x->err, x->errlen, VS_E_LIMIT,
+                            "%s:%u: configuration larger than %zu"
+                            " bytes",
+                            x->srcs[src].path, line, x->lim->max_total);
     if (!grow((void **)&x->out, &x->outcap, x->outlen + n + 2, 1) ||
         !grow((void **)&x->map, &x->capmap, x->nmap + 1, sizeof *x->map))
         return nomem(x);
@@ -151,8 +153,8 @@ static vs_rc emit_line(k_ctx *x, size_t src, unsigned line, size_t off, const ch
     return VS_OK;
 }
 
-static vs_rc load_file(k_ctx *x, const char *path, const char *mem, size_t memlen,
-                       const char *from, unsigned from_line);
+static vs_rc load_file(k_ctx *x, const char *path, const char *mem, size_t memlen, const char *from,
+                       unsigned from_line);
 
 static vs_rc include(k_ctx *x, size_t src, unsigned line, const char *arg, size_t al, bool import)
 {
@@ -308,8 +310,8 @@ static vs_rc preprocess(k_ctx *x, size_t src)
         }
         if (!strcmp(name, "endif")) {
             if (nst == 0)
-                return vs__conf_err(x->err, x->errlen, VS_E_PARSE,
-                                    "%s:%u: #!endif without #!ifdef", file, line);
+                return vs__conf_err(x->err, x->errlen, VS_E_PARSE, "%s:%u: #!endif without #!ifdef",
+                                    file, line);
             active = st[--nst].parent;
             continue;
         }
@@ -335,8 +337,8 @@ static vs_rc preprocess(k_ctx *x, size_t src)
             if (old && (!strcmp(name, "define") || !strcmp(name, "def")))
                 vs__conf_warn(x->c, file, line, "%.*s redefined", (int)(ne - a), s + a);
             long sec = lazy_section(x, &x->s_defines, "defines", file, line);
-            rc = entry(x, sec, s + a, ne - a, s + va, vb - va, VS_CONF_OP_SET, file, line,
-                       off + va, vb - va);
+            rc = entry(x, sec, s + a, ne - a, s + va, vb - va, VS_CONF_OP_SET, file, line, off + va,
+                       vb - va);
             continue;
         }
         char key[40];
@@ -350,7 +352,8 @@ static vs_rc preprocess(k_ctx *x, size_t src)
         if (!strcmp(name, "include_file") || imp) {
             if (x->follow)
                 rc = include(x, src, line, s + a, b - a, imp);
-        } else {
+        } else if (strcmp(name, "KAMAILIO") && strcmp(name, "SER") && strcmp(name, "MAXCOMPAT") &&
+                   strcmp(name, "ALL")) {
             vs__conf_warn(x->c, file, line, "preprocessor directive #!%s not evaluated", name);
         }
     }
@@ -359,8 +362,8 @@ static vs_rc preprocess(k_ctx *x, size_t src)
     return rc;
 }
 
-static vs_rc load_file(k_ctx *x, const char *path, const char *mem, size_t memlen,
-                       const char *from, unsigned from_line)
+static vs_rc load_file(k_ctx *x, const char *path, const char *mem, size_t memlen, const char *from,
+                       unsigned from_line)
 {
     struct stat st;
     memset(&st, 0, sizeof st);
@@ -402,8 +405,8 @@ static vs_rc load_file(k_ctx *x, const char *path, const char *mem, size_t memle
         f->len = memlen;
     } else {
         char msg[512];
-        vs_rc rc = vs__conf_read_file(path, x->lim->max_file_size, &f->buf, &f->len, msg,
-                                      sizeof msg);
+        vs_rc rc =
+            vs__conf_read_file(path, x->lim->max_file_size, &f->buf, &f->len, msg, sizeof msg);
         if (rc != VS_OK) {
             if (from)
                 return vs__conf_err(x->err, x->errlen, rc, "%s:%u: include: %s", from, from_line,
@@ -525,9 +528,9 @@ static size_t match(const char *b, size_t n, size_t i)
     return n;
 }
 
-static const char *const keywords[] = {"if", "else", "while", "switch", "case", "return",
-                                       "exit", "drop", "break", "default", "and", "or", "not",
-                                       "defined", "strempty", "selval", NULL};
+static const char *const keywords[] = {"if",   "else",    "while",    "switch",  "case", "return",
+                                       "exit", "drop",    "break",    "default", "and",  "or",
+                                       "not",  "defined", "strempty", "selval",  NULL};
 
 static bool is_keyword(const char *s, size_t n)
 {
@@ -581,8 +584,8 @@ static vs_rc route_calls(k_ctx *x, long sec, const char *b, size_t from, size_t 
         const char *ff;
         size_t fo;
         pos_of(x, s, &ff, &fl, &fo);
-        vs_rc rc = entry(x, sec, b + s, e - s, b + aa, ab - aa, VS_CONF_OP_CALL, ff, fl, off,
-                         ab - aa);
+        vs_rc rc =
+            entry(x, sec, b + s, e - s, b + aa, ab - aa, VS_CONF_OP_CALL, ff, fl, off, ab - aa);
         if (rc != VS_OK)
             return rc;
         /* Calls nested in the arguments are found too: continue inside them. */
@@ -592,8 +595,8 @@ static vs_rc route_calls(k_ctx *x, long sec, const char *b, size_t from, size_t 
 }
 
 /* One argument of modparam: [a, b) trimmed; strings unquoted, define names replaced. */
-static vs_rc modparam_value(k_ctx *x, const char *b, size_t a, size_t e, const char **v,
-                            size_t *vl, size_t *va, size_t *vb)
+static vs_rc modparam_value(k_ctx *x, const char *b, size_t a, size_t e, const char **v, size_t *vl,
+                            size_t *va, size_t *vb)
 {
     while (a < e && isspace((unsigned char)b[a]))
         a++;
@@ -652,10 +655,9 @@ static int split_args(const char *b, size_t a, size_t e, size_t *starts, size_t 
 
 static bool is_route_kw(const char *s, size_t n)
 {
-    static const char *const kws[] = {"route",         "request_route", "reply_route",
-                                      "onreply_route", "failure_route", "branch_route",
-                                      "event_route",   "onsend_route",  "route_request",
-                                      NULL};
+    static const char *const kws[] = {
+        "route",        "request_route", "reply_route",  "onreply_route", "failure_route",
+        "branch_route", "event_route",   "onsend_route", "route_request", NULL};
     for (size_t i = 0; kws[i]; i++)
         if (strlen(kws[i]) == n && memcmp(kws[i], s, n) == 0)
             return true;
@@ -704,8 +706,8 @@ static vs_rc statements(k_ctx *x)
                 j = skip_ws(b, n, close + 1);
             }
             if (j >= n || b[j] != '{') {
-                vs__conf_warn(x->c, file, line, "'%.*s' not followed by a block",
-                              (int)(e - s), b + s);
+                vs__conf_warn(x->c, file, line, "'%.*s' not followed by a block", (int)(e - s),
+                              b + s);
                 continue;
             }
             size_t close = match(b, n, j);
@@ -881,9 +883,8 @@ static vs_rc read_tls(k_ctx *x, const char *path)
                 break;
             }
             char name[300];
-            snprintf(name, sizeof name, "tls:%.*s", (int)((size_t)(rb - buf) - a - 1 > 250
-                                                              ? 250
-                                                              : (size_t)(rb - buf) - a - 1),
+            snprintf(name, sizeof name, "tls:%.*s",
+                     (int)((size_t)(rb - buf) - a - 1 > 250 ? 250 : (size_t)(rb - buf) - a - 1),
                      buf + a + 1);
             sec = vs__conf_add_section(x->c, name, strlen(name), file, line);
             if (sec < 0)
@@ -921,15 +922,16 @@ static vs_rc find_tls(k_ctx *x, const char *main_path)
     vs__conf_dirname(main_path, dir, sizeof dir);
     struct stat st;
     if (cfg) {
-        if (cfg->value[0] == '/')
-            snprintf(p, sizeof p, "%s", cfg->value);
-        else
+        /* The configuration tree being audited first (a copy of a production host's files keeps
+         * them side by side), then the path as written. */
+        const char *base = strrchr(cfg->value, '/');
+        if (cfg->value[0] != '/')
             snprintf(p, sizeof p, "%s/%s", dir, cfg->value);
-        if (stat(p, &st) != 0) {
-            /* An absolute path of the production host: try its base name beside the cfg. */
-            const char *base = strrchr(cfg->value, '/');
+        else
             snprintf(p, sizeof p, "%s/%s", dir, base ? base + 1 : cfg->value);
-            if (stat(p, &st) != 0) {
+        if (stat(p, &st) != 0 || !S_ISREG(st.st_mode)) {
+            snprintf(p, sizeof p, "%s", cfg->value);
+            if (cfg->value[0] != '/' || stat(p, &st) != 0 || !S_ISREG(st.st_mode)) {
                 vs__conf_warn(x->c, cfg->file, cfg->line, "TLS configuration \"%s\" not found",
                               cfg->value);
                 return VS_OK;
@@ -1005,8 +1007,7 @@ vs_rc vs_conf_kamailio_load(const char *path, const vs_conf_limits *lim, vs_conf
 }
 
 vs_rc vs_conf_kamailio_load_mem(const char *name, const char *buf, size_t len,
-                                const vs_conf_limits *lim, vs_conf **out, char *err,
-                                size_t errlen)
+                                const vs_conf_limits *lim, vs_conf **out, char *err, size_t errlen)
 {
     return load(NULL, name, buf, len, lim, out, err, errlen);
 }

@@ -4,7 +4,10 @@
  * files of any resolution come out in microseconds. Link types that vs_net cannot decode are
  * refused at open, naming the file and the DLT. A live interface is opened in promiscuous and
  * immediate mode with a 65535-byte snap length and a short read timeout (so that vs_capture_run
- * can return to its caller when traffic stops), then the BPF filter is compiled and set.
+ * can return to its caller when traffic stops), then the BPF filter is compiled and set. The
+ * handle is non-blocking and vs_capture_run waits with poll() in slices of at most 100 ms: on
+ * Linux, libpcap's TPACKET_V3 reader keeps polling on its read timeout instead of returning, so
+ * a blocking pcap_next_ex would never give control back on an idle interface.
  * vs_capture_run numbers frames from 1, converts timestamps to microseconds, and reports a read
  * error (a truncated file, a vanished interface) through the vs_net's warning callback.
  * vs_capture_stop only sets a sig_atomic_t flag and calls pcap_breakloop(), both safe in a signal
@@ -12,6 +15,7 @@
 #define _DEFAULT_SOURCE /* u_char and friends in pcap.h, clock_gettime */
 
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -132,6 +136,10 @@ vs_capture *vs_capture_open_live(const char *iface, const char *filter, char *er
     }
     if (!check_linktype(pc, iface, err, errlen))
         goto fail;
+    if (pcap_setnonblock(pc, 1, ebuf) != 0) {
+        set_err(err, errlen, "cannot capture on %s: %s", iface, ebuf);
+        goto fail;
+    }
     if (filter && *filter) {
         if (pcap_compile(pc, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
             set_err(err, errlen, "capture filter for %s: %s", iface, pcap_geterr(pc));
@@ -199,6 +207,19 @@ static int64_t mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Waits up to ms for the live handle to become readable. */
+static void wait_readable(vs_capture *cap, int ms)
+{
+    int fd = pcap_get_selectable_fd(cap->pc);
+    if (fd >= 0) {
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        (void)poll(&pfd, 1, ms);
+        return;
+    }
+    struct timespec ts = {.tv_sec = 0, .tv_nsec = 10 * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
 vs_rc vs_capture_run(vs_capture *cap, vs_net *net, int timeout_ms)
 {
     if (!cap || !net)
@@ -218,9 +239,11 @@ vs_rc vs_capture_run(vs_capture *cap, vs_net *net, int timeout_ms)
                 idle_since = mono_ms();
             continue;
         }
-        if (rc == 0) { /* live read timeout */
-            if (mono_ms() - idle_since >= (int64_t)(timeout_ms > 0 ? timeout_ms : 0))
+        if (rc == 0) { /* live, nothing to read now */
+            int64_t left = (int64_t)(timeout_ms > 0 ? timeout_ms : 0) - (mono_ms() - idle_since);
+            if (left <= 0)
                 return VS_OK;
+            wait_readable(cap, left < LIVE_READ_TIMEOUT_MS ? (int)left : LIVE_READ_TIMEOUT_MS);
             continue;
         }
         if (rc == PCAP_ERROR_BREAK) {

@@ -151,16 +151,16 @@ static void fill(enumeration *d, vs__incident *inc, source_state *st)
                     "needed). This is how attackers list the accounts of a phone system: the "
                     "answers tell them which extensions exist, and password guessing on those "
                     "comes next.",
-                    f->src.ip, (unsigned)st->nusers,
-                    (long long)(d->cfg->enum_window_us / 1000000), methods, (unsigned)failed,
-                    (unsigned)total);
-    vs_finding_setf(f->advice, sizeof f->advice,
-                    "Block %s at the firewall, and accept SIP only from your provider and your "
-                    "phones where you can. Make the phone system answer the same way for existing "
-                    "and unknown extensions (Asterisk: alwaysauthreject=yes, the default in recent "
-                    "versions), use extension user names that are not plain numbers, and give every "
-                    "extension a long random password: the next step is guessing them.",
-                    f->src.ip);
+                    f->src.ip, (unsigned)st->nusers, (long long)(d->cfg->enum_window_us / 1000000),
+                    methods, (unsigned)failed, (unsigned)total);
+    vs_finding_setf(
+        f->advice, sizeof f->advice,
+        "Block %s at the firewall, and accept SIP only from your provider and your "
+        "phones where you can. Make the phone system answer the same way for existing "
+        "and unknown extensions (Asterisk: alwaysauthreject=yes, the default in recent "
+        "versions), use extension user names that are not plain numbers, and give every "
+        "extension a long random password: the next step is guessing them.",
+        f->src.ip);
     f->evidence[0] = '\0';
     char *e = f->evidence;
     size_t es = sizeof f->evidence;

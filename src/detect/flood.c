@@ -129,8 +129,9 @@ static void fill(flood *d, vs__incident *inc, const rate *r, bool total)
     long long secs = (long long)(d->cfg->flood_window_us / 1000000);
     unsigned limit = total ? d->cfg->flood_total : d->cfg->flood_per_source;
     if (total) {
-        vs_finding_setf(f->title, sizeof f->title, "%s flood: %u requests in %lld s from all sources",
-                        what, (unsigned)r->peak, secs);
+        vs_finding_setf(f->title, sizeof f->title,
+                        "%s flood: %u requests in %lld s from all sources", what, (unsigned)r->peak,
+                        secs);
         vs_finding_setf(f->explain, sizeof f->explain,
                         "Your phone system received up to %u SIP requests within %lld s (more than "
                         "%u), counting every sender together; the busiest was %s. A flood like "
@@ -150,11 +151,12 @@ static void fill(flood *d, vs__incident *inc, const rate *r, bool total)
                         "attempt, or a device stuck in a loop. Either way it can make the phone "
                         "system stop answering calls.",
                         f->src.ip, (unsigned)r->peak, secs, limit);
-        vs_finding_setf(f->advice, sizeof f->advice,
-                        "If %s is not one of your devices or your provider, block it at the "
-                        "firewall. If it is yours, check its configuration and firmware. Rate-limit "
-                        "SIP per address at the edge (Kamailio pike, fail2ban, an SBC).",
-                        f->src.ip);
+        vs_finding_setf(
+            f->advice, sizeof f->advice,
+            "If %s is not one of your devices or your provider, block it at the "
+            "firewall. If it is yours, check its configuration and firmware. Rate-limit "
+            "SIP per address at the edge (Kamailio pike, fail2ban, an SBC).",
+            f->src.ip);
     }
     f->evidence[0] = '\0';
     char *e = f->evidence;

@@ -44,9 +44,9 @@
 #define RULE "toll-fraud"
 #define MAX_PREFIXES 1024
 #define MAX_INTL 8
-#define NUMBER_MAX 32          /* digits kept of a dialled number */
-#define SAMPLE_NUMBERS 10      /* dialled numbers kept for the evidence */
-#define RECENT_CALLS 8         /* Call-ID hashes remembered to count each attempt once */
+#define NUMBER_MAX 32     /* digits kept of a dialled number */
+#define SAMPLE_NUMBERS 10 /* dialled numbers kept for the evidence */
+#define RECENT_CALLS 8    /* Call-ID hashes remembered to count each attempt once */
 #define AFTER_HOURS_MIN_CALLS 3
 #define AFTER_HOURS_WINDOW_US (3600 * 1000000LL)
 #define DIALOG_IDLE_US (2 * 3600 * 1000000LL) /* a dialog with no message for this long is gone */
@@ -268,7 +268,8 @@ static bool normalise(const toll *t, vs_slice user, number *out)
             (user.ptr[i + 2] == 'B' || user.ptr[i + 2] == 'b')) {
             c = '+';
             i += 2;
-        } else if (c == '%' && i + 2 < user.len && user.ptr[i + 1] == '2' && user.ptr[i + 2] == '0') {
+        } else if (c == '%' && i + 2 < user.len && user.ptr[i + 1] == '2' &&
+                   user.ptr[i + 2] == '0') {
             i += 2; /* an encoded space */
             continue;
         }
@@ -337,7 +338,8 @@ static bool outside_business_hours(const vs_monitor_config *c, int64_t ts_us)
     int start = c->business_start_min, end = c->business_end_min;
     if (start == end)
         return false; /* open around the clock */
-    bool inside = start < end ? (minute >= start && minute < end) : (minute >= start || minute < end);
+    bool inside =
+        start < end ? (minute >= start && minute < end) : (minute >= start || minute < end);
     return !inside;
 }
 
@@ -445,8 +447,8 @@ static void fill_source(toll *t, vs__incident *inc, const source_report *r, cons
     } else {
         vs_finding_setf(f->title, sizeof f->title, "Burst of international calls from %s", ip);
         snprintf(what, sizeof what,
-                 "%s started %u international calls within %lld s, faster than people dial",
-                 ip, (unsigned)r->peak_burst, (long long)(t->cfg->fraud_burst_window_us / 1000000));
+                 "%s started %u international calls within %lld s, faster than people dial", ip,
+                 (unsigned)r->peak_burst, (long long)(t->cfg->fraud_burst_window_us / 1000000));
     }
     char answers[400];
     if (r->answered)
@@ -460,13 +462,14 @@ static void fill_source(toll *t, vs__incident *inc, const source_report *r, cons
                     "%s. This is how toll fraud starts: a stolen account or an open dial plan is "
                     "used to call costly numbers, and the bill can reach thousands in one night.%s",
                     what, answers);
-    vs_finding_setf(f->advice, sizeof f->advice,
-                    "Block %s unless it is one of your phones or your provider. Change the password "
-                    "of the account %s%s%s. In the dial plan, allow international calls only to "
-                    "the accounts that need them, not at all outside business hours, and never to "
-                    "unauthenticated (guest) callers. Ask your provider for a spending limit and a "
-                    "block on premium and satellite destinations.",
-                    ip, r->account[0] ? "'" : "it used", r->account, r->account[0] ? "'" : "");
+    vs_finding_setf(
+        f->advice, sizeof f->advice,
+        "Block %s unless it is one of your phones or your provider. Change the password "
+        "of the account %s%s%s. In the dial plan, allow international calls only to "
+        "the accounts that need them, not at all outside business hours, and never to "
+        "unauthenticated (guest) callers. Ask your provider for a spending limit and a "
+        "block on premium and satellite destinations.",
+        ip, r->account[0] ? "'" : "it used", r->account, r->account[0] ? "'" : "");
 
     f->evidence[0] = '\0';
     char *e = f->evidence;
@@ -482,7 +485,7 @@ static void fill_source(toll *t, vs__incident *inc, const source_report *r, cons
     vs__jbuf_putc(&jb, ']');
     arr[jb.overflow ? 0 : jb.len] = '\0';
     if (!jb.overflow)
-    vs_evidence_raw(e, es, "numbers", arr);
+        vs_evidence_raw(e, es, "numbers", arr);
     if (r->country[0])
         vs_evidence_str(e, es, "country", r->country);
     vs_evidence_int(e, es, "attempts", r->attempts);
@@ -536,7 +539,8 @@ static void fill_account(toll *t, vs__incident *inc, const account_state *a, con
                     account);
     f->evidence[0] = '\0';
     vs_evidence_int(f->evidence, sizeof f->evidence, "peak_concurrent_calls", a->peak_concurrent);
-    vs_evidence_int(f->evidence, sizeof f->evidence, "max_concurrent", t->cfg->fraud_max_concurrent);
+    vs_evidence_int(f->evidence, sizeof f->evidence, "max_concurrent",
+                    t->cfg->fraud_max_concurrent);
     vs_evidence_int(f->evidence, sizeof f->evidence, "peak_calls_per_window", a->peak_burst);
     vs_evidence_int(f->evidence, sizeof f->evidence, "window_s",
                     t->cfg->fraud_burst_window_us / 1000000);
@@ -597,8 +601,7 @@ static void established(toll *t, const vs__event *ev, dialog *d)
     memcpy(name, d->account + 1, d->alen - 1u);
     name[d->alen - 1] = '\0';
     /* the 2xx comes from the called side: the caller is its destination */
-    fill_account(t, inc, a, name, &ev->pl->dst, ev->pl->dport, ev->pl->transport,
-                 !inc->ready);
+    fill_account(t, inc, a, name, &ev->pl->dst, ev->pl->dport, ev->pl->transport, !inc->ready);
     vs__incident_ready(t->m, inc);
 }
 
@@ -619,7 +622,8 @@ static void track_dialog(toll *t, const vs__event *ev)
         dialog *d = dialog_get(t, ev, false, &created); /* touch: the call is alive */
         if (!d)
             return;
-        if (ev->method == VS_SIP_METHOD_BYE || (ev->method == VS_SIP_METHOD_CANCEL && !d->established))
+        if (ev->method == VS_SIP_METHOD_BYE ||
+            (ev->method == VS_SIP_METHOD_CANCEL && !d->established))
             dialog_end(t, ev, d);
         return;
     }
@@ -728,7 +732,8 @@ static void invite(toll *t, const vs__event *ev)
     /* a source's burst counts calls leaving the country only: a trunk or SBC delivers many
      * ordinary calls a minute (accounts are counted for all their calls) */
     bool outbound = is_number && (nb.intl || nb.hit);
-    if (outbound && (!st->burst_calls || ev->ts - st->burst_start >= t->cfg->fraud_burst_window_us)) {
+    if (outbound &&
+        (!st->burst_calls || ev->ts - st->burst_start >= t->cfg->fraud_burst_window_us)) {
         st->burst_start = ev->ts;
         st->burst_calls = 0;
     }

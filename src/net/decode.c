@@ -26,8 +26,7 @@ void vs_ip_format(const vs_ip *ip, char *buf, size_t size)
     if (!ip)
         return;
     if (ip->family == 4) {
-        snprintf(buf, size, "%u.%u.%u.%u", ip->bytes[0], ip->bytes[1], ip->bytes[2],
-                 ip->bytes[3]);
+        snprintf(buf, size, "%u.%u.%u.%u", ip->bytes[0], ip->bytes[1], ip->bytes[2], ip->bytes[3]);
         return;
     }
     if (ip->family != 6)
@@ -288,8 +287,7 @@ static void decode_mpls(vs__pkt *p, const uint8_t *d, size_t len)
 void vs__decode_ethertype(vs__pkt *p, uint16_t type, const uint8_t *d, size_t len)
 {
     int tags = 0;
-    while (type == ETH_VLAN || type == ETH_QINQ || type == ETH_QINQ_OLD1 ||
-           type == ETH_QINQ_OLD2) {
+    while (type == ETH_VLAN || type == ETH_QINQ || type == ETH_QINQ_OLD1 || type == ETH_QINQ_OLD2) {
         if (++tags > VS__NET_MAX_VLAN) {
             vs__pkt_error(p, "more than %d stacked VLAN tags", VS__NET_MAX_VLAN);
             return;

@@ -28,25 +28,25 @@ typedef struct piece {
 } piece;
 
 typedef struct train {
-    struct train *hnext;       /* hash chain */
+    struct train *hnext;         /* hash chain */
     struct train *older, *newer; /* age list */
     int version;
     vs_ip src, dst;
     uint32_t id;
-    uint8_t proto;             /* IPv4: key; IPv6: from the offset-0 fragment */
+    uint8_t proto; /* IPv4: key; IPv6: from the offset-0 fragment */
     bool have_first, have_last;
-    uint32_t end;              /* datagram length, known once the last fragment arrived */
+    uint32_t end; /* datagram length, known once the last fragment arrived */
     int64_t first_us;
     uint64_t last_packet;
     size_t bytes, count;
-    piece *pieces;             /* sorted by offset */
+    piece *pieces; /* sorted by offset */
 } train;
 
 struct vs__defrag {
     const vs_net_config *cfg;
     vs_net_stats *stats;
     train **buckets;
-    size_t nbuckets;           /* power of two */
+    size_t nbuckets; /* power of two */
     train *oldest, *newest;
     size_t ntrains;
     size_t bytes;
@@ -230,8 +230,9 @@ void vs__defrag_add(vs__defrag *d, vs__pkt *p, const vs__frag *f)
 {
     train *t = train_find(d, f);
     if (p->truncated) {
-        bogus(d, p, t, f, "is cut short (snap length or length field), so it cannot be "
-                          "reassembled");
+        bogus(d, p, t, f,
+              "is cut short (snap length or length field), so it cannot be "
+              "reassembled");
         return;
     }
     uint64_t end = (uint64_t)f->offset + f->len;
@@ -351,7 +352,6 @@ void vs__defrag_finish(vs__defrag *d, vs_net *net)
     while (d->oldest)
         train_drop(d, d->oldest, 0);
     if (trains)
-        vs__net_warn(net, 0,
-                     "end of capture: %zu incomplete IP datagrams (%llu fragments) dropped",
+        vs__net_warn(net, 0, "end of capture: %zu incomplete IP datagrams (%llu fragments) dropped",
                      trains, (unsigned long long)(d->stats->fragments_dropped - before));
 }

@@ -31,8 +31,10 @@ static void decode_erspan3(vs__pkt *p, const uint8_t *d, size_t len)
     }
     size_t hlen = (d[11] & 0x01) ? 20 : 12; /* O flag: platform-specific subheader */
     if (len < hlen) {
-        vs__pkt_error(p, "ERSPAN type III header with its platform subheader needs %zu bytes "
-                         "but only %zu are present", hlen, len);
+        vs__pkt_error(p,
+                      "ERSPAN type III header with its platform subheader needs %zu bytes "
+                      "but only %zu are present",
+                      hlen, len);
         return;
     }
     unsigned ft = (d[10] >> 2) & 0x1F;
@@ -67,8 +69,10 @@ void vs__decode_gre(vs__pkt *p, const uint8_t *d, size_t len)
             hlen += 4;
     } else if (ver == 1) {
         if ((f0 & (GRE_C | GRE_R)) || !(f0 & GRE_K) || proto != GRE_PPP) {
-            vs__pkt_error(p, "enhanced GRE (version 1) header with flags 0x%02x%02x and "
-                             "protocol 0x%04x is malformed", f0, f1, proto);
+            vs__pkt_error(p,
+                          "enhanced GRE (version 1) header with flags 0x%02x%02x and "
+                          "protocol 0x%04x is malformed",
+                          f0, f1, proto);
             return;
         }
         hlen += 4;
@@ -81,8 +85,10 @@ void vs__decode_gre(vs__pkt *p, const uint8_t *d, size_t len)
         return;
     }
     if (hlen > len) {
-        vs__pkt_error(p, "GRE header with its optional fields needs %zu bytes but only %zu are "
-                         "present", hlen, len);
+        vs__pkt_error(p,
+                      "GRE header with its optional fields needs %zu bytes but only %zu are "
+                      "present",
+                      hlen, len);
         return;
     }
     d += hlen;
@@ -100,8 +106,7 @@ void vs__decode_gre(vs__pkt *p, const uint8_t *d, size_t len)
             return;
         }
         if (len < 8) {
-            vs__pkt_error(p, "ERSPAN type II header needs 8 bytes but only %zu are present",
-                          len);
+            vs__pkt_error(p, "ERSPAN type II header needs 8 bytes but only %zu are present", len);
             return;
         }
         vs__decode_ether(p, d + 8, len - 8);

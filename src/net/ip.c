@@ -32,9 +32,8 @@
 #define IPPROTO_SHIM6_ 140
 #define IPPROTO_SCTP_ 132
 
-static void deliver(vs__pkt *p, vs_transport t, const vs_ip *src, const vs_ip *dst,
-                    uint16_t sport, uint16_t dport, const uint8_t *data, size_t len,
-                    bool truncated)
+static void deliver(vs__pkt *p, vs_transport t, const vs_ip *src, const vs_ip *dst, uint16_t sport,
+                    uint16_t dport, const uint8_t *data, size_t len, bool truncated)
 {
     vs_net *net = p->net;
     net->stats.payloads++;
@@ -55,8 +54,7 @@ static void deliver(vs__pkt *p, vs_transport t, const vs_ip *src, const vs_ip *d
     net->cfg.on_payload(net->cfg.ctx, &pl);
 }
 
-static void decode_udp(vs__pkt *p, const vs_ip *src, const vs_ip *dst, const uint8_t *d,
-                       size_t len)
+static void decode_udp(vs__pkt *p, const vs_ip *src, const vs_ip *dst, const uint8_t *d, size_t len)
 {
     if (len < 8) {
         vs__pkt_error(p, "UDP header needs 8 bytes but only %zu are present", len);
@@ -100,8 +98,10 @@ static void decode_sctp(vs__pkt *p, const vs_ip *src, const vs_ip *dst, const ui
         size_t left = len - off;
         if (left < 4) {
             if (!p->truncated)
-                vs__pkt_error(p, "SCTP chunk header at offset %zu needs 4 bytes but only %zu "
-                                 "are present", off, left);
+                vs__pkt_error(p,
+                              "SCTP chunk header at offset %zu needs 4 bytes but only %zu "
+                              "are present",
+                              off, left);
             return;
         }
         const uint8_t *c = d + off;
@@ -113,8 +113,10 @@ static void decode_sctp(vs__pkt *p, const vs_ip *src, const vs_ip *dst, const ui
         bool cut = false;
         if (clen > left) {
             if (!p->truncated) {
-                vs__pkt_error(p, "SCTP chunk of %zu bytes runs past the end of the packet "
-                                 "(%zu bytes left)", clen, left);
+                vs__pkt_error(p,
+                              "SCTP chunk of %zu bytes runs past the end of the packet "
+                              "(%zu bytes left)",
+                              clen, left);
                 return;
             }
             cut = true;
@@ -123,8 +125,10 @@ static void decode_sctp(vs__pkt *p, const vs_ip *src, const vs_ip *dst, const ui
         if (c[0] == 0) { /* DATA */
             if (clen < 16) {
                 if (!cut)
-                    vs__pkt_error(p, "SCTP DATA chunk length %zu is shorter than its 16-byte "
-                                     "header", clen);
+                    vs__pkt_error(p,
+                                  "SCTP DATA chunk length %zu is shorter than its 16-byte "
+                                  "header",
+                                  clen);
                 return;
             }
             p->net->stats.sctp_chunks++;
@@ -140,8 +144,7 @@ static void decode_sctp(vs__pkt *p, const vs_ip *src, const vs_ip *dst, const ui
     }
 }
 
-static void decode_tcp(vs__pkt *p, const vs_ip *src, const vs_ip *dst, const uint8_t *d,
-                       size_t len)
+static void decode_tcp(vs__pkt *p, const vs_ip *src, const vs_ip *dst, const uint8_t *d, size_t len)
 {
     if (len < 20) {
         vs__pkt_error(p, "TCP header needs 20 bytes but only %zu are present", len);
@@ -153,8 +156,7 @@ static void decode_tcp(vs__pkt *p, const vs_ip *src, const vs_ip *dst, const uin
         return;
     }
     if (hlen > len) {
-        vs__pkt_error(p, "TCP header length %zu is longer than the %zu bytes present", hlen,
-                      len);
+        vs__pkt_error(p, "TCP header length %zu is longer than the %zu bytes present", hlen, len);
         return;
     }
     /* stats.tcp_segments is counted by tcp_reasm.c */
@@ -185,16 +187,20 @@ static bool ipv6_walk(vs__pkt *p, uint8_t *proto, const vs_ip *src, const vs_ip 
         case IPPROTO_HIP_:
         case IPPROTO_SHIM6_:
             if (len < 2) {
-                vs__pkt_error(p, "IPv6 extension header %u needs 2 bytes but only %zu are "
-                                 "present", nh, len);
+                vs__pkt_error(p,
+                              "IPv6 extension header %u needs 2 bytes but only %zu are "
+                              "present",
+                              nh, len);
                 return false;
             }
             hl = ((size_t)d[1] + 1) * 8;
             break;
         case IPPROTO_AH_:
             if (len < 2) {
-                vs__pkt_error(p, "IPv6 authentication header needs 2 bytes but only %zu are "
-                                 "present", len);
+                vs__pkt_error(p,
+                              "IPv6 authentication header needs 2 bytes but only %zu are "
+                              "present",
+                              len);
                 return false;
             }
             hl = ((size_t)d[1] + 2) * 4;
@@ -219,8 +225,14 @@ static bool ipv6_walk(vs__pkt *p, uint8_t *proto, const vs_ip *src, const vs_ip 
                 continue;
             }
             p->net->stats.fragments++;
-            vs__frag f = {.version = 6, .src = *src, .dst = *dst, .id = vs__be32(d + 4),
-                          .proto = d[0], .offset = off, .more = more, .data = d + 8,
+            vs__frag f = {.version = 6,
+                          .src = *src,
+                          .dst = *dst,
+                          .id = vs__be32(d + 4),
+                          .proto = d[0],
+                          .offset = off,
+                          .more = more,
+                          .data = d + 8,
                           .len = len - 8};
             vs__defrag_add(p->net->defrag, p, &f);
             return false;
@@ -232,8 +244,10 @@ static bool ipv6_walk(vs__pkt *p, uint8_t *proto, const vs_ip *src, const vs_ip 
             return true;
         }
         if (hl > len) {
-            vs__pkt_error(p, "IPv6 extension header %u of %zu bytes runs past the %zu bytes "
-                             "present", nh, hl, len);
+            vs__pkt_error(p,
+                          "IPv6 extension header %u of %zu bytes runs past the %zu bytes "
+                          "present",
+                          nh, hl, len);
             return false;
         }
         nh = d[0];
@@ -289,16 +303,14 @@ static void decode_ipv4(vs__pkt *p, const uint8_t *d, size_t len)
         return;
     }
     if (hlen > len) {
-        vs__pkt_error(p, "IPv4 header length %zu is longer than the %zu bytes present", hlen,
-                      len);
+        vs__pkt_error(p, "IPv4 header length %zu is longer than the %zu bytes present", hlen, len);
         return;
     }
     size_t total = vs__be16(d + 2);
     if (total == 0) {
         total = len; /* TCP segmentation offload: the length was never filled in */
     } else if (total < hlen) {
-        vs__pkt_error(p, "IPv4 total length %zu is shorter than its %zu-byte header", total,
-                      hlen);
+        vs__pkt_error(p, "IPv4 total length %zu is shorter than its %zu-byte header", total, hlen);
         return;
     } else if (total > len) {
         vs__pkt_truncated(p);
@@ -313,8 +325,14 @@ static void decode_ipv4(vs__pkt *p, const uint8_t *d, size_t len)
     bool more = (fl & 0x2000) != 0;
     if (off || more) {
         p->net->stats.fragments++;
-        vs__frag f = {.version = 4, .src = src, .dst = dst, .id = vs__be16(d + 4),
-                      .proto = proto, .offset = off, .more = more, .data = d + hlen,
+        vs__frag f = {.version = 4,
+                      .src = src,
+                      .dst = dst,
+                      .id = vs__be16(d + 4),
+                      .proto = proto,
+                      .offset = off,
+                      .more = more,
+                      .data = d + hlen,
                       .len = total - hlen};
         vs__defrag_add(p->net->defrag, p, &f);
         return;

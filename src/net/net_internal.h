@@ -14,12 +14,12 @@
 #include "net/tcp_reasm.h"
 
 /* Bounds of the decoder (documented in docs/internals/capture.md). */
-#define VS__NET_MAX_DEPTH 8       /* nested encapsulations (GRE, IP-in-IP, ERSPAN, ...) */
-#define VS__NET_MAX_VLAN 8        /* 802.1Q/802.1ad tags in one stack */
-#define VS__NET_MAX_MPLS 16       /* MPLS labels in one stack */
-#define VS__NET_MAX_IPV6_EXT 16   /* IPv6 extension headers walked */
+#define VS__NET_MAX_DEPTH 8         /* nested encapsulations (GRE, IP-in-IP, ERSPAN, ...) */
+#define VS__NET_MAX_VLAN 8          /* 802.1Q/802.1ad tags in one stack */
+#define VS__NET_MAX_MPLS 16         /* MPLS labels in one stack */
+#define VS__NET_MAX_IPV6_EXT 16     /* IPv6 extension headers walked */
 #define VS__NET_MAX_SCTP_CHUNKS 256 /* SCTP chunks walked in one packet */
-#define VS__NET_IP_MAX 65535u     /* largest IP datagram */
+#define VS__NET_IP_MAX 65535u       /* largest IP datagram */
 
 typedef struct vs__defrag vs__defrag;
 
@@ -37,11 +37,11 @@ typedef struct vs__pkt {
     vs_net *net;
     int64_t ts_us;
     uint64_t packet_no;
-    bool truncated;  /* bytes of this frame are missing (snap length, or a short IP datagram) */
+    bool truncated; /* bytes of this frame are missing (snap length, or a short IP datagram) */
     bool counted_truncated; /* stats.truncated already counted for this frame */
-    bool error;      /* a decode error was counted for this frame */
-    bool rebuilt;    /* set by defrag.c: the datagram given to vs__decode_l4 was reassembled */
-    unsigned depth;  /* encapsulation nesting so far */
+    bool error;             /* a decode error was counted for this frame */
+    bool rebuilt;   /* set by defrag.c: the datagram given to vs__decode_l4 was reassembled */
+    unsigned depth; /* encapsulation nesting so far */
 } vs__pkt;
 
 /* Formats a warning and hands it to net's on_warn callback (nothing when unset). The text is
@@ -87,12 +87,12 @@ void vs__decode_gre(vs__pkt *p, const uint8_t *d, size_t len);
 
 /* defrag.c */
 typedef struct vs__frag {
-    int version;       /* 4 or 6 */
+    int version; /* 4 or 6 */
     vs_ip src, dst;
-    uint32_t id;       /* IPv4: 16 bits */
-    uint8_t proto;     /* IPv4: protocol; IPv6: next header after the fragment header */
-    uint32_t offset;   /* bytes */
-    bool more;         /* more fragments follow */
+    uint32_t id;     /* IPv4: 16 bits */
+    uint8_t proto;   /* IPv4: protocol; IPv6: next header after the fragment header */
+    uint32_t offset; /* bytes */
+    bool more;       /* more fragments follow */
     const uint8_t *data;
     size_t len;
 } vs__frag;

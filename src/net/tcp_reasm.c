@@ -529,7 +529,6 @@ void vs__tcp_finish(vs__tcp *t)
 }
 
 /* For tests (not in tcp_reasm.h): flows tracked and bytes held, all flows together. */
-void vs__tcp_usage(const vs__tcp *t, size_t *flows, size_t *bytes);
 void vs__tcp_usage(const vs__tcp *t, size_t *flows, size_t *bytes)
 {
     *flows = t ? t->count : 0;

@@ -30,5 +30,7 @@ void vs__tcp_segment(vs__tcp *t, const vs_ip *src, const vs_ip *dst, uint16_t sp
 void vs__tcp_expire(vs__tcp *t, int64_t now_us);
 /* End of capture: hands out what can still be framed, counts the rest. */
 void vs__tcp_finish(vs__tcp *t);
+/* Flows tracked and bytes buffered now (tests and benchmarks check the caps with it). */
+void vs__tcp_usage(const vs__tcp *t, size_t *flows, size_t *bytes);
 
 #endif

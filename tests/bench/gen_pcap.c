@@ -775,7 +775,7 @@ static void flood_one(uint64_t i, int64_t t)
     uint32_t a = flood_addr(i);
     char ip[16], callid[64], tag[16], br[24], h[40];
     ipstr(a, ip);
-    unsigned port = 1024 + below(64000), user = 1000 + below(20000);
+    unsigned port = 20000 + below(45000), user = 1000 + below(20000);
     unsigned callee = 1000 + below(20000);
     snprintf(callid, sizeof callid, "%s@%s", hexid(h, i, 31, 24), ip);
     hexid(tag, i, 32, 10);
@@ -994,7 +994,9 @@ int main(int argc, char **argv)
         for (unsigned i = 0; i < n_phones; i++) {
             /* 172.16.0.0/12, hosts .1 to .250 of each /24 */
             phones[i].addr = 0xac100000u | (i / 250) << 8 | (1 + i % 250);
-            phones[i].port = below(3) ? 5060 : (uint16_t)(1024 + below(60000)); /* NAT-ed ones */
+            /* a third behind NAT: an ephemeral port, above 5060 so that decoders that pick the dissector
+             * by the lower port (Wireshark) still see SIP rather than, say, VXLAN on 4790 */
+            phones[i].port = below(3) ? 5060 : (uint16_t)(20000 + below(45000));
             phones[i].ua = (uint8_t)below(N_UA);
             phones[i].ext = 1000 + i;
         }

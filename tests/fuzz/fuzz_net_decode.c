@@ -62,8 +62,7 @@ static void feed(vs_net *net, int lt, const uint8_t *d, size_t caplen, size_t wi
 
 static uint32_t rd32(const uint8_t *b, bool swap)
 {
-    return swap ? (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
-                      (uint32_t)b[3] << 24
+    return swap ? (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24
                 : (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
 }
 

@@ -23,8 +23,6 @@
 
 const char *const vs_fuzz_corpus_dirs[] = {"rfc4475", "fuzz-seeds/pjsip-sip-dialog", NULL};
 
-/* tcp_reasm.c: flows tracked and bytes held, all flows together (test hook) */
-void vs__tcp_usage(const vs__tcp *t, size_t *flows, size_t *bytes);
 
 #define MAX_HEADER (64u << 10)
 #define MAX_REF 4096

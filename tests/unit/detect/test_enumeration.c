@@ -79,8 +79,8 @@ static void feed(vs_monitor *m, const char *text, vs_ip src, vs_ip dst, int64_t 
 }
 
 /* A request about user from src to the PBX; REGISTER names the user in To, others in the R-URI. */
-static void request(vs_monitor *m, vs_ip src, const char *method, const char *user,
-                    const char *ua, bool with_auth, unsigned cseq, int64_t ts)
+static void request(vs_monitor *m, vs_ip src, const char *method, const char *user, const char *ua,
+                    bool with_auth, unsigned cseq, int64_t ts)
 {
     char buf[1500], auth[300] = "";
     if (with_auth)
@@ -134,10 +134,12 @@ static size_t count_rule(const collected *c, const char *rule)
 
 static const vs_finding *first_rule(const collected *c, const char *rule)
 {
+    static const vs_finding none; /* never NULL: the caller's checks then fail with a message */
     for (size_t i = 0; i < c->n; i++)
         if (!strcmp(c->f[i].rule, rule))
             return &c->f[i];
-    return NULL;
+    fail_msg("no %s finding", rule);
+    return &none;
 }
 
 /* ATTACKER asks about n users (100, 101...) with method; the first `refused` get status, the
@@ -328,10 +330,8 @@ static void test_unique_sources(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_threshold),
-        cmocka_unit_test(test_window),
-        cmocka_unit_test(test_normal_pbx),
-        cmocka_unit_test(test_svwar_both_faces),
+        cmocka_unit_test(test_threshold),      cmocka_unit_test(test_window),
+        cmocka_unit_test(test_normal_pbx),     cmocka_unit_test(test_svwar_both_faces),
         cmocka_unit_test(test_unique_sources),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -99,10 +99,12 @@ static size_t count_rule(const collected *c, const char *rule)
 
 static const vs_finding *first_rule(const collected *c, const char *rule)
 {
+    static const vs_finding none; /* never NULL: the caller's checks then fail with a message */
     for (size_t i = 0; i < c->n; i++)
         if (!strcmp(c->f[i].rule, rule))
             return &c->f[i];
-    return NULL;
+    fail_msg("no %s finding", rule);
+    return &none;
 }
 
 /* n requests of method from SENDER spread evenly over `span` starting at ts. */
@@ -112,8 +114,7 @@ static void burst(vs_monitor *m, const char *method, unsigned n, int64_t ts, int
         request(m, SENDER, method, i, ts + (n > 1 ? span * i / (n - 1) : 0));
 }
 
-static size_t run_burst(const vs_monitor_config *cfg, const char *method, unsigned n,
-                        collected *c)
+static size_t run_burst(const vs_monitor_config *cfg, const char *method, unsigned n, collected *c)
 {
     vs_monitor *m = start(c, cfg);
     burst(m, method, n, T0, 9 * SEC);
@@ -243,10 +244,8 @@ static void test_unique_sources(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_per_source),
-        cmocka_unit_test(test_steady_rate),
-        cmocka_unit_test(test_window_boundary),
-        cmocka_unit_test(test_total),
+        cmocka_unit_test(test_per_source),      cmocka_unit_test(test_steady_rate),
+        cmocka_unit_test(test_window_boundary), cmocka_unit_test(test_total),
         cmocka_unit_test(test_unique_sources),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -33,7 +33,7 @@ typedef struct sink {
     vs_payload last_p; /* data pointer not valid after the callback */
     char last_warn[600];
     uint64_t last_warn_pkt;
-    size_t sizes[16];   /* lengths of the first payloads */
+    size_t sizes[16]; /* lengths of the first payloads */
 } sink;
 
 static void on_payload(void *ctx, const vs_payload *p)
@@ -327,8 +327,7 @@ static void expect_sip(int lt, const frame *f, bool v6, vs_transport t)
             const vs_net_stats *now = vs_net_get_stats(net);
             assert_int_equal(now->packets, before.packets + 1);
             uint64_t marks = (now->decode_errors - before.decode_errors) +
-                             (now->truncated - before.truncated) +
-                             (now->not_ip - before.not_ip);
+                             (now->truncated - before.truncated) + (now->not_ip - before.not_ip);
             if (marks == 0)
                 fprintf(stderr, "link type %d cut at %zu of %zu bytes: nothing counted\n", lt, n,
                         f->n);
@@ -647,9 +646,9 @@ static void test_ipv6_ext(void **state)
     (void)state;
     frame *f = f_new(SIP, SIPLEN);
     put_udp(f, 5070, 5060);
-    put_ext6(f, 17, 1);  /* destination options, 16 bytes */
-    put_ext6(f, 60, 0);  /* routing */
-    put_ext6(f, 43, 0);  /* hop-by-hop */
+    put_ext6(f, 17, 1);            /* destination options, 16 bytes */
+    put_ext6(f, 60, 0);            /* routing */
+    put_ext6(f, 43, 0);            /* hop-by-hop */
     put_frag6(f, 0, 0, false, 99); /* atomic fragment first: not fragmented */
     put_ipv6(f, 44, V6A, V6B);
     put_eth(f, 0x86DD);
@@ -1115,8 +1114,7 @@ static void test_ip_format(void **state)
     six.bytes[15] = 1;
     vs_ip_format(&six, buf, sizeof buf);
     assert_string_equal(buf, "::1");
-    static const uint8_t mid[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0,
-                                    0,    0,    0,    1,    0, 0, 0, 1};
+    static const uint8_t mid[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1};
     memcpy(six.bytes, mid, 16);
     vs_ip_format(&six, buf, sizeof buf);
     assert_string_equal(buf, "2001:db8:1::1:0:1");
@@ -1173,8 +1171,8 @@ static void le32(uint8_t *b, uint32_t v)
 
 /* Writes a classic pcap file (little-endian; nanosecond magic when nsec) holding `count` copies of
  * frame, the last one cut to `last_cut` bytes of its record (0: whole). Returns the path. */
-static char *write_pcap(const char *tag, uint32_t linktype, bool nsec, const frame *f,
-                        int count, size_t last_cut)
+static char *write_pcap(const char *tag, uint32_t linktype, bool nsec, const frame *f, int count,
+                        size_t last_cut)
 {
     static char path[128];
     snprintf(path, sizeof path, "/tmp/vs_test_decode_%d_%s.pcap", (int)getpid(), tag);

@@ -24,8 +24,6 @@
 #include "guard.h"
 #include "net/tcp_reasm.h"
 
-/* tcp_reasm.c: flows tracked and bytes held, all flows together (test hook) */
-void vs__tcp_usage(const vs__tcp *t, size_t *flows, size_t *bytes);
 
 /* ---- the messages --------------------------------------------------------------------------- */
 
