@@ -195,7 +195,11 @@ else
     failed=1
   fi
 fi
-mb_s=$(awk -v b="$size" -v s="$v_wall" 'BEGIN { printf "%.0f", b / s / 1e6 }')
+if [ "$v_ok" = yes ]; then
+  mb_s=$(awk -v b="$size" -v s="$v_wall" 'BEGIN { printf "%.0f", b / s / 1e6 }')
+else
+  mb_s="n/a" ratio="n/a"
+fi
 goal_rate=${BENCH_GOAL_RATE:-2000000}
 goal_rss=${BENCH_GOAL_RSS_MIB:-128}
 goals="goals >= $goal_rate msg/s and <= $goal_rss MiB:"

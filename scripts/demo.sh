@@ -26,5 +26,13 @@ for line in sys.stdin:
 PY
 )" 
 echo
+echo
+echo "== voipsec monitor on captures of real attack tools against a local Kamailio (examples/pcap)"
+for cap in examples/pcap/*.pcap; do
+  echo
+  echo "-- $cap"
+  $bin monitor -r "$cap" --no-db
+done
+echo
 # exit 1 is expected: one example is deliberately invalid (a scanner'"'"'s OPTIONS with CSeq INVITE)
 [ "$rc" -le 1 ] && echo "demo: done (sip parse exit status $rc: 1 means at least one message is invalid, as one example is on purpose)"

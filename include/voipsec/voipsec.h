@@ -8,5 +8,7 @@
 #include <voipsec/finding.h>
 #include <voipsec/capture.h>
 #include <voipsec/store.h>
+#include <voipsec/monitor.h>
+#include <voipsec/conf.h>
 
 #endif
