@@ -1,0 +1,74 @@
+/* The audit checks' interface (private to src/audit).
+ *
+ * A check is a const vs__audit_check: its catalogue entry (id, product, practice, severity,
+ * title, rationale) and a run function that reads the loaded configuration and reports problems
+ * through vs__audit_report. Checks are grouped by file area (checks_pjsip.c, checks_dialplan.c,
+ * checks_freeswitch.c, ...), each file exporting one NULL-terminated array that
+ * check_registry.c lists. Rules for a check:
+ *   - one problem, one finding, pointing at the file and line of the value (or of the section
+ *     when the problem is that a key is absent);
+ *   - never put a secret in a finding: vs_secret_mask it (evidence "secret": "1*** (4 characters)");
+ *   - title, explain and advice in plain words for a person who is not a VoIP expert;
+ *   - a commented-out value is not a value: the readers never return it. */
+#ifndef VS_AUDIT_CHECK_H
+#define VS_AUDIT_CHECK_H
+
+#include <voipsec/audit.h>
+#include <voipsec/conf.h>
+
+typedef struct vs__audit_run {
+    const vs_policy *policy;
+    const vs_blocklist *blocklist;
+    vs_conf_product product;
+    const char *root;            /* the path being audited */
+    const vs_conf_set *asterisk; /* Asterisk: one configuration per file (NULL otherwise) */
+    const vs_conf *freeswitch;   /* FreeSWITCH (NULL otherwise) */
+    const vs_conf *kamailio;     /* Kamailio (NULL otherwise) */
+    vs_finding_fn emit;
+    void *emit_ctx;
+    unsigned long reported;
+} vs__audit_run;
+
+typedef struct vs__audit_check vs__audit_check;
+struct vs__audit_check {
+    vs_audit_check_info info;
+    void (*run)(vs__audit_run *r, const vs__audit_check *self);
+};
+
+/* The areas' check lists (NULL-terminated arrays), from check_registry.c. */
+typedef const vs__audit_check *const *vs__check_list;
+size_t vs__audit_areas(vs__check_list *out, size_t cap);
+
+/* Starts a finding of check c about file:line (line 0 when not tied to a line): rule, practice,
+ * severity, file and line are filled; the caller fills title, explain, advice, user, evidence and
+ * may raise or lower severity, then calls vs__audit_emit. */
+void vs__audit_finding(const vs__audit_run *r, const vs__audit_check *c, const char *file,
+                       unsigned line, vs_finding *f);
+/* Same, at an entry's file and line. */
+void vs__audit_finding_at(const vs__audit_run *r, const vs__audit_check *c,
+                          const vs_conf_entry *e, vs_finding *f);
+void vs__audit_emit(vs__audit_run *r, const vs_finding *f);
+
+/* Asterisk: the configuration of one file of the set ("pjsip.conf"), or NULL. */
+const vs_conf *vs__audit_ast(const vs__audit_run *r, const char *file);
+
+/* ---- Dialplan analysis (dialplan.c), shared by the checks that ask "where can a caller who
+ * lands in this context get to?" ---- */
+typedef struct vs__dial_reach {
+    bool outbound;       /* something reachable dials out through a trunk or gateway */
+    bool international;  /* ... with a number that can be international (00/011/+ or a pattern
+                            broad enough to match one) */
+    bool unfiltered;     /* ... passing ${EXTEN} (or part of it) without FILTER() from a broad
+                            pattern (. or !) */
+    const vs_conf_entry *where; /* the dialplan line that proves it (for file:line) */
+} vs__dial_reach;
+/* Follows context's extensions and include => chains (bounded, cycle-safe) in extensions.conf
+ * (ext may be NULL: nothing is reachable). */
+void vs__dialplan_reach(const vs_conf *ext, const char *context, vs__dial_reach *out);
+
+/* True for "yes", "true", "on", "1" (Asterisk's ast_true); false otherwise. */
+bool vs__conf_true(const char *v);
+/* True for "no", "false", "off", "0" (ast_false). */
+bool vs__conf_false(const char *v);
+
+#endif

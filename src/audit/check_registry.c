@@ -1,0 +1,29 @@
+/* Every audit check, by file area. Adding a check: its entry in its area's array (with a stable
+ * dotted id), a test that fires on a bad config and stays silent on the hardened example, and a
+ * line in docs/audit-checks.md. */
+#include "audit/check.h"
+
+#include <stddef.h>
+
+/* Each area file exports a NULL-terminated array of pointers to its checks. The areas are weak
+ * symbols so that the engine links while an area is being written. */
+#define AREA(name) extern const vs__audit_check *const name[] __attribute__((weak))
+AREA(vs__checks_ast_sip);
+AREA(vs__checks_ast_dialplan);
+AREA(vs__checks_ast_manager);
+AREA(vs__checks_freeswitch);
+AREA(vs__checks_kamailio);
+AREA(vs__checks_credentials);
+
+size_t vs__audit_areas(vs__check_list *out, size_t cap)
+{
+    const vs__check_list all[] = {
+        vs__checks_ast_sip,    vs__checks_ast_dialplan, vs__checks_ast_manager,
+        vs__checks_freeswitch, vs__checks_kamailio,     vs__checks_credentials,
+    };
+    size_t k = 0;
+    for (size_t i = 0; i < sizeof all / sizeof all[0] && k < cap; i++)
+        if (all[i])
+            out[k++] = all[i];
+    return k;
+}
