@@ -6,6 +6,7 @@
 #include "cli.h"
 
 static const vs_cli_cmd commands[] = {
+    {"audit", vs_cmd_audit, "audit PBX configurations (Asterisk, FreeSWITCH, Kamailio)"},
     {"monitor", vs_cmd_monitor, "watch SIP traffic (captures or live) and report attacks"},
     {"sip", vs_cmd_sip, "parse and check SIP messages (RFC 3261) and their SDP"},
 };

@@ -22,8 +22,8 @@ extern "C" {
 typedef struct vs_monitor_config {
     /* [general] */
     int64_t incident_idle_us;      /* an incident with no event for this long is closed (3600 s) */
-    size_t max_sources;            /* per-source state kept at once (65536) */
-    size_t max_users;              /* per-user state kept at once (65536) */
+    size_t max_sources;            /* per-source state kept at once (32768) */
+    size_t max_users;              /* per-user state kept at once (32768) */
     size_t max_dialogs;            /* dialogs tracked at once (65536) */
     size_t max_incidents;          /* open incidents at once (4096) */
     char data_dir[512];            /* where the data files are (default: built-in path) */

@@ -26,7 +26,9 @@ struct vs__lru {
     uint32_t nbuckets; /* power of two */
     uint32_t *buckets;
     unsigned char *slab;
-    uint32_t free_head;
+    uint32_t free_head;  /* released entries */
+    uint32_t high_water; /* entries never used yet start here: the slab is touched only as the
+                            table fills, so an idle table costs no resident memory */
     uint32_t oldest, newest;
     vs__lru_fn on_evict;
     void *evict_ctx;
@@ -100,9 +102,8 @@ vs__lru *vs__lru_new(size_t capacity, size_t key_max, size_t value_size)
         return NULL;
     }
     memset(t->buckets, 0xff, sizeof *t->buckets * nb);
-    for (size_t i = 0; i < capacity; i++)
-        at(t, (uint32_t)i)->hnext = i + 1 < capacity ? (uint32_t)(i + 1) : NIL;
-    t->free_head = 0;
+    t->free_head = NIL;
+    t->high_water = 0;
     t->oldest = t->newest = NIL;
     t->seed = random_seed();
     return t;
@@ -199,13 +200,19 @@ void *vs__lru_get(vs__lru *t, const void *key, size_t klen, int64_t now, bool cr
     }
     if (!create)
         return NULL;
-    if (t->free_head == NIL) {
-        release(t, t->oldest, true);
-        t->evicted++;
+    entry_hdr *e;
+    if (t->free_head == NIL && t->high_water < t->capacity) {
+        i = t->high_water++;
+        e = at(t, i);
+    } else {
+        if (t->free_head == NIL) {
+            release(t, t->oldest, true);
+            t->evicted++;
+        }
+        i = t->free_head;
+        e = at(t, i);
+        t->free_head = e->hnext;
     }
-    i = t->free_head;
-    entry_hdr *e = at(t, i);
-    t->free_head = e->hnext;
     size_t kl = klen < t->key_max ? klen : t->key_max;
     memcpy(key_of(e), key, kl);
     e->klen = (uint32_t)klen;

@@ -230,7 +230,7 @@ static void flood_event(void *self, const vs__event *ev)
         d->top_transport = ev->pl->transport;
     }
 
-    if (est > d->cfg->flood_per_source)
+    if (est > d->cfg->flood_per_source && !ev->src_is_server)
         over(d, ev, key, klen, r, false);
     if (total > d->cfg->flood_total)
         over(d, ev, "total", 5, &d->total, true);

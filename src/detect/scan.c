@@ -40,6 +40,9 @@ typedef struct scan {
     pattern patterns[MAX_PATTERNS];
     size_t npatterns;
     vs__lru *sources;
+    vs__lru *ua_cache; /* User-Agent / From name -> pattern index + 1 (0: none); a network has a
+                          handful of distinct User-Agents, so matching all patterns at every
+                          offset once per distinct text is enough */
     uint64_t evicted_reported;
 } scan;
 
@@ -77,7 +80,10 @@ static void *scan_create(vs__mon *m, const vs_monitor_config *cfg, char *err, si
         return NULL;
     }
     s->sources = vs__lru_new(cfg->max_sources, 17, sizeof(source_state));
-    if (!s->sources) {
+    s->ua_cache = vs__lru_new(1024, 96, sizeof(uint16_t));
+    if (!s->sources || !s->ua_cache) {
+        vs__lru_free(s->sources);
+        vs__lru_free(s->ua_cache);
         snprintf(err, errlen, "out of memory");
         free(s);
         return NULL;
@@ -89,6 +95,7 @@ static void scan_destroy(void *self)
 {
     scan *s = self;
     vs__lru_free(s->sources);
+    vs__lru_free(s->ua_cache);
     free(s);
 }
 
@@ -102,10 +109,8 @@ static bool contains_nocase(vs_slice hay, const char *needle, size_t n)
     return false;
 }
 
-static const pattern *match_tool(const scan *s, vs_slice text)
+static const pattern *match_uncached(const scan *s, vs_slice text)
 {
-    if (!text.len)
-        return NULL;
     for (size_t i = 0; i < s->npatterns; i++) {
         const pattern *p = &s->patterns[i];
         if (p->exact ? (text.len == p->len && strncasecmp(text.ptr, p->text, p->len) == 0)
@@ -113,6 +118,21 @@ static const pattern *match_tool(const scan *s, vs_slice text)
             return p;
     }
     return NULL;
+}
+
+static const pattern *match_tool(scan *s, vs_slice text, int64_t ts)
+{
+    if (!text.len)
+        return NULL;
+    if (text.len > 96)
+        return match_uncached(s, text); /* long texts are rare: not worth a cache slot */
+    bool created;
+    uint16_t *slot = vs__lru_get(s->ua_cache, text.ptr, text.len, ts, true, &created);
+    if (created) {
+        const pattern *p = match_uncached(s, text);
+        *slot = p ? (uint16_t)(p - s->patterns + 1) : 0;
+    }
+    return *slot ? &s->patterns[*slot - 1] : NULL;
 }
 
 static uint32_t hash32(const void *data, size_t n, uint32_t h)
@@ -187,9 +207,9 @@ static void scan_event(void *self, const vs__event *ev)
         vs__incident_hit(s->m, "scan", key, klen, ev->ts, ev->ts, 1, NULL);
         return;
     }
-    const pattern *p = match_tool(s, ev->user_agent);
+    const pattern *p = match_tool(s, ev->user_agent, ev->ts);
     if (!p)
-        p = match_tool(s, ev->from_display);
+        p = match_tool(s, ev->from_display, ev->ts);
     if (p) {
         char why[160];
         snprintf(why, sizeof why, "it identifies itself as the scanning tool %s", p->tool);
@@ -197,6 +217,8 @@ static void scan_event(void *self, const vs__event *ev)
         return;
     }
 
+    if (ev->src_is_server)
+        return; /* a PBX calls many phones: behaviour is not a sign of scanning there */
     bool created;
     uint64_t before = vs__lru_evicted(s->sources);
     source_state *st = vs__lru_get(s->sources, key, klen, ev->ts, true, &created);

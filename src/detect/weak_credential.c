@@ -32,7 +32,16 @@
 #define PENDING_TIMEOUT_US (32 * 1000000LL)
 #define PENDING_KEY_MAX 160
 #define PENDING_MAX 4096
-#define RECHECK_US (600 * 1000000LL)
+#define RECHECK_US (24 * 3600 * 1000000LL)
+/* The guess budget: every SIP message seen earns CREDIT_PER_MESSAGE guesses, at most CREDIT_MAX
+ * banked. The context guesses and the first FREE_RANKS list entries are always tried; the rest of
+ * the list is spent from the budget, and an account whose list could not be finished resumes
+ * where it stopped at its next login. Message-counted (not timed), so a replay gives the same
+ * findings, and a PBX with 20,000 accounts cannot make the monitor fall behind the traffic. */
+#define CREDIT_PER_MESSAGE 1
+#define CREDIT_MAX 2000000
+#define CREDIT_INITIAL 100000 /* a small office's accounts are tested in full from the start */
+#define FREE_RANKS 16
 #define IPKEY_MAX 17
 
 enum kind { K_NONE = 0, K_EMPTY, K_USER, K_EXT, K_USER123, K_EXT123, K_REVERSED, K_LIST };
@@ -65,7 +74,8 @@ typedef struct cred {
 
 typedef struct verdict { /* tested credentials and accounts */
     int64_t tested_at;
-    uint32_t rank; /* 1-based rank in the list for K_LIST */
+    uint32_t rank;      /* 1-based rank in the list for K_LIST */
+    uint32_t next_rank; /* list entries below this were tried; nwords+1 when finished */
     uint8_t kind;
     uint8_t ext; /* which extension matched (K_EXT, K_EXT123) */
 } verdict;
@@ -77,6 +87,9 @@ typedef struct weak {
     uint32_t *offs;
     uint8_t *lens;
     size_t nwords, words_len, words_cap;
+    uint64_t credit;      /* guesses that may be spent beyond the free ones */
+    uint64_t unfinished;  /* accounts whose list testing stopped for lack of budget */
+    uint64_t guesses;
     EVP_MD *md5, *sha256;
     EVP_MD_CTX *ctx;
     vs__lru *pending;  /* transaction -> cred */
@@ -152,6 +165,7 @@ static void *weak_create(vs__mon *m, const vs_monitor_config *cfg, char *err, si
         return NULL;
     }
     w->m = m;
+    w->credit = CREDIT_INITIAL;
     w->cfg = cfg;
     if (cfg->weak_wordlist[0] && vs__data_read(cfg->weak_wordlist, 1, add_word, w, err, errlen)) {
         weak_destroy(w);
@@ -293,10 +307,13 @@ static bool try_kind(weak *w, const cred *c, uint8_t kind, uint32_t rank, uint8_
     }
 }
 
-static verdict test_all(weak *w, const cred *c)
+/* Tries the context guesses (when from_rank is 1) and list entries from from_rank on, within the
+ * budget. v.next_rank tells how far it got. */
+static verdict test_all(weak *w, const cred *c, uint32_t from_rank)
 {
     verdict v = {0};
-    for (uint8_t k = K_EMPTY; k < K_LIST; k++) {
+    v.next_rank = from_rank;
+    for (uint8_t k = K_EMPTY; k < K_LIST && from_rank <= 1; k++) {
         for (uint8_t e = 0; e < 2; e++) {
             if ((k == K_EXT || k == K_EXT123) ? (c->ext[e][0] == '\0') : e > 0)
                 continue;
@@ -307,12 +324,22 @@ static verdict test_all(weak *w, const cred *c)
             }
         }
     }
-    for (uint32_t r = 1; r <= w->nwords; r++)
+    uint32_t r = from_rank ? from_rank : 1;
+    for (; r <= w->nwords; r++) {
+        if (r > FREE_RANKS) {
+            if (w->credit == 0)
+                break;
+            w->credit--;
+        }
+        w->guesses++;
         if (try_kind(w, c, K_LIST, r, 0)) {
             v.kind = K_LIST;
             v.rank = r;
+            v.next_rank = (uint32_t)w->nwords + 1;
             return v;
         }
+    }
+    v.next_rank = r;
     return v;
 }
 
@@ -396,12 +423,19 @@ static void accepted(weak *w, const cred *c, unsigned status, int64_t ts)
         done = try_kind(w, c, acc->kind, acc->rank, acc->ext);
         if (done)
             v = *acc;
-    } else if (acc && ts - acc->tested_at < RECHECK_US) {
-        done = true; /* found strong a moment ago */
+    } else if (acc && acc->next_rank > w->nwords && ts - acc->tested_at < RECHECK_US) {
+        done = true; /* found strong today */
     }
     if (!done) {
-        v = test_all(w, c);
+        uint32_t from = (acc && !acc->kind && acc->next_rank <= w->nwords) ? acc->next_rank : 1;
+        bool was_unfinished = acc && !acc->kind && acc->next_rank > 1 && acc->next_rank <= w->nwords;
+        v = test_all(w, c, from);
         v.tested_at = ts;
+        bool unfinished = !v.kind && v.next_rank <= w->nwords;
+        if (unfinished && !was_unfinished)
+            w->unfinished++;
+        else if (!unfinished && was_unfinished)
+            w->unfinished--;
         uint64_t before = vs__lru_evicted(w->accounts);
         acc = vs__lru_get(w->accounts, akey, 16, ts, true, &created);
         vs__monitor_evicted(w->m, vs__lru_evicted(w->accounts) - before);
@@ -538,6 +572,8 @@ static void request(weak *w, const vs__event *ev)
 static void weak_event(void *self, const vs__event *ev)
 {
     weak *w = self;
+    if (w->credit < CREDIT_MAX)
+        w->credit += CREDIT_PER_MESSAGE;
     if (ev->request) {
         if (ev->method != VS_SIP_METHOD_ACK && ev->method != VS_SIP_METHOD_CANCEL)
             request(w, ev);
@@ -562,11 +598,37 @@ static void weak_tick(void *self, int64_t now)
     vs__lru_expire(w->pending, now - PENDING_TIMEOUT_US);
 }
 
+/* Say so when the budget left accounts partly tested: silence would read as "all strong". */
+static void weak_finish(void *self)
+{
+    weak *w = self;
+    if (!w->unfinished)
+        return;
+    vs_finding f;
+    vs_finding_init(&f, RULE, VS_PRACTICE_CREDENTIALS, VS_SEV_INFO);
+    f.count = w->unfinished;
+    vs_finding_setf(f.title, sizeof f.title,
+                    "Password strength of %llu accounts only partly tested",
+                    (unsigned long long)w->unfinished);
+    vs_finding_setf(f.explain, sizeof f.explain,
+                    "The monitor checks the passwords of accounts that log in against a list of weak "
+                    "passwords, with a budget of guesses per message so that it keeps up with the "
+                    "traffic. %llu accounts logged in too often for the budget to cover the whole "
+                    "list; the most common weak passwords were tried for every one of them.",
+                    (unsigned long long)w->unfinished);
+    vs_finding_set(f.advice, sizeof f.advice,
+                   "Run `voipsec monitor` on a longer capture, or audit the PBX configuration "
+                   "(`voipsec audit`), which checks every secret in full.");
+    vs_evidence_int(f.evidence, sizeof f.evidence, "accounts_partly_tested", (int64_t)w->unfinished);
+    vs_evidence_int(f.evidence, sizeof f.evidence, "guesses", (int64_t)w->guesses);
+    vs__monitor_emit(w->m, &f);
+}
+
 const vs__detector_ops vs__detect_weak_credential = {
     .rule = RULE,
     .create = weak_create,
     .event = weak_event,
     .tick = weak_tick,
-    .finish = NULL,
+    .finish = weak_finish,
     .destroy = weak_destroy,
 };

@@ -74,8 +74,8 @@ void vs_monitor_config_default(vs_monitor_config *c, const char *data_dir)
     const char *dd = data_dir ? data_dir : "data";
     snprintf(c->data_dir, sizeof c->data_dir, "%s", dd);
     c->incident_idle_us = 3600 * 1000000LL;
-    c->max_sources = 65536;
-    c->max_users = 65536;
+    c->max_sources = 32768;
+    c->max_users = 32768;
     c->max_dialogs = 65536;
     c->max_incidents = 4096;
     c->scan_enabled = true;

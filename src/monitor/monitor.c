@@ -30,6 +30,7 @@ struct vs_monitor {
     size_t ndetectors;
     vs__lru *incidents;
     vs__lru *devices; /* (ip, port, UA, user) -> last reported time */
+    vs__lru *servers; /* ip -> when it last acted as a registrar or proxy */
     vs_monitor_stats stats;
     int64_t last_tick;
     vs_sip_header headers[VS_SIP_DEFAULT_HEADERS];
@@ -93,8 +94,9 @@ vs_monitor *vs_monitor_new(const vs_monitor_config *cfg, bool emit_on_detect,
     m->on_finding = on_finding;
     m->ctx = ctx;
     m->incidents = vs__lru_new(cfg->max_incidents, INCIDENT_KEY_MAX, sizeof(vs__incident));
-    m->devices = vs__lru_new(cfg->max_sources, 64 + 256, sizeof(int64_t));
-    if (!m->incidents || !m->devices) {
+    m->devices = vs__lru_new(cfg->max_sources, 16, sizeof(int64_t));
+    m->servers = vs__lru_new(4096, 17, sizeof(int64_t));
+    if (!m->incidents || !m->devices || !m->servers) {
         snprintf(err, errlen, "out of memory");
         vs_monitor_free(m);
         return NULL;
@@ -126,6 +128,7 @@ void vs_monitor_free(vs_monitor *m)
         vs__lru_on_evict(m->incidents, NULL, NULL);
     vs__lru_free(m->incidents);
     vs__lru_free(m->devices);
+    vs__lru_free(m->servers);
     free(m);
 }
 
@@ -276,21 +279,37 @@ static void addr_user(vs_slice value, vs_slice *user, vs_slice *tag, vs_slice *d
     }
 }
 
+/* 128-bit FNV-1a-style fingerprint of a device key: the table keeps 16 bytes per device instead
+ * of the User-Agent text (a collision merely delays one report by a minute). */
+static void fingerprint(const unsigned char *p, size_t n, unsigned char out[16])
+{
+    uint64_t a = 0xcbf29ce484222325ull, b = 0x84222325cbf29ce4ull;
+    for (size_t i = 0; i < n; i++) {
+        a = (a ^ p[i]) * 0x100000001b3ull;
+        b = (b ^ p[i]) * 0x1000193ull + (b >> 29);
+    }
+    memcpy(out, &a, 8);
+    memcpy(out + 8, &b, 8);
+}
+
 static void report_device(vs_monitor *m, const vs__event *ev)
 {
     if (!m->on_device || !ev->user_agent.len)
         return;
-    unsigned char key[64 + 256];
-    size_t n = vs__ip_key(&ev->pl->src, key);
-    memcpy(key + n, &ev->pl->sport, 2);
+    unsigned char raw[64 + 256];
+    size_t n = vs__ip_key(&ev->pl->src, raw);
+    memcpy(raw + n, &ev->pl->sport, 2);
     n += 2;
     size_t ul = ev->user_agent.len < 200 ? ev->user_agent.len : 200;
-    memcpy(key + n, ev->user_agent.ptr, ul);
+    memcpy(raw + n, ev->user_agent.ptr, ul);
     n += ul;
     vs_slice user = ev->request && ev->method == VS_SIP_METHOD_REGISTER ? ev->from_user : VS_SLICE_NULL;
     size_t fl = user.len < 40 ? user.len : 40;
-    memcpy(key + n, user.ptr ? user.ptr : "", fl);
+    memcpy(raw + n, user.ptr ? user.ptr : "", fl);
     n += fl;
+    unsigned char key[16];
+    fingerprint(raw, n, key);
+    n = sizeof key;
     bool created;
     int64_t *last = vs__lru_get(m->devices, key, n, ev->ts, true, &created);
     if (!created && ev->ts - *last < DEVICE_REPORT_INTERVAL_US)
@@ -394,6 +413,16 @@ void vs_monitor_payload(void *monitor, const vs_payload *p)
         }
     }
 
+    {
+        unsigned char sk[17];
+        size_t sn = vs__ip_key(&p->src, sk);
+        if (!ev.request && (ev.method == VS_SIP_METHOD_REGISTER || ev.status == 401 ||
+                            ev.status == 407)) {
+            int64_t *when = vs__lru_get(m->servers, sk, sn, ev.ts, true, NULL);
+            *when = ev.ts;
+        }
+        ev.src_is_server = vs__lru_peek(m->servers, sk, sn) != NULL;
+    }
     report_device(m, &ev);
     for (size_t i = 0; i < m->ndetectors; i++)
         m->ops[i]->event(m->state[i], &ev);

@@ -35,6 +35,10 @@ typedef struct vs__event {
     const vs_sip_auth *challenge;
     /* the SDP of the body, parsed; NULL when the body has none */
     const vs_sdp *sdp;
+    /* the sender has acted as a registrar or proxy (answered a REGISTER, or challenged a request
+     * with 401/407): a PBX legitimately sends requests to many phones at a high rate, so the
+     * behaviour-based rules of scan and flood do not apply to it (its User-Agent still does) */
+    bool src_is_server;
     int64_t ts;
 } vs__event;
 
