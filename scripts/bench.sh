@@ -18,7 +18,7 @@
 # Environment: BENCH_DIR (build-bench), BUILD_DIR (build: the release build whose voipsec is
 # timed; it is configured if missing and brought up to date), BENCH_MESSAGES (1000000),
 # BENCH_SOURCES (20000), BENCH_CALL_IDS (250000), BENCH_FLOOD_SOURCES (1000000),
-# BENCH_FLOOD_CAP (65536), BENCH_FLOOD_RSS_MIB (128), BENCH_GOAL_RATE (2000000 messages/s),
+# BENCH_FLOOD_CAP (32768, the default caps), BENCH_FLOOD_RSS_MIB (128), BENCH_GOAL_RATE (2000000 messages/s),
 # BENCH_GOAL_RSS_MIB (128), BENCH_STRICT (0; 1: missing a goal fails too), BENCH_NO_TSHARK (0),
 # BENCH_ONLY (all; or "parse" / "monitor" to run one part), BENCH_NO_BUILD (0; 1: time
 # $BUILD_DIR/voipsec as it is, without rebuilding it).
@@ -215,7 +215,7 @@ summaries+=("monitor: voipsec $v_rate msg/s ($(mib "$v_rss") MiB peak), tshark $
 
 # ---- 3. flood with a hidden brute force ---------------------------------------------------------
 fsrc=${BENCH_FLOOD_SOURCES:-1000000}
-cap=${BENCH_FLOOD_CAP:-65536}
+cap=${BENCH_FLOOD_CAP:-32768}
 rss_cap=${BENCH_FLOOD_RSS_MIB:-128}
 flood=$dir/monitor-flood.pcap
 gen_capture "$flood" --flood-sources "$fsrc" --hide-bruteforce 203.0.113.66

@@ -244,7 +244,7 @@ static void run_sip_no_acl(vs__audit_run *r, const vs__audit_check *ck)
         if (!host || strcasecmp(host, "dynamic") || has_acl(c, s))
             continue;
         vs_finding f;
-        start(r, ck, vs_conf_get(c, s, "host"), s, &f);
+        start(r, ck, NULL, s, &f); /* what is missing belongs in the section */
         vs_finding_set(f.user, sizeof f.user, s->name);
         vs_finding_setf(f.explain, sizeof f.explain,
                         "The phone account \"%s\" may register from any address on the Internet: it "

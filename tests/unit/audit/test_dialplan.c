@@ -188,7 +188,7 @@ static void test_gotoif_and_local(void **state)
                              "in");
     assert_true(r.outbound);
     assert_true(r.international);
-    assert_int_equal(line_of(&r), 5);
+    assert_int_equal(line_of(&r), 6);
     r = reach("[in]\nexten => _X.,1,Dial(Local/${EXTEN}@trunkout/n,30)\n"
               "[trunkout]\nexten => _+X.,1,Dial(IAX2/provider/${EXTEN:1})\n",
               "in");
