@@ -373,9 +373,54 @@ static void write_sarif(audit_cli *c, const audit_path *paths, size_t npaths)
 
 /* ---- findings -------------------------------------------------------------------------------- */
 
-static void on_finding(void *ctx, const vs_finding *f)
+/* Normalises a path in place without touching the file system: "a//b" -> "a/b", "a/./b" -> "a/b",
+ * "a/x/../b" -> "a/b" (FreeSWITCH includes such as "../sip_profiles/NAME.xml" leave those). A ".."
+ * that would climb above the start of a relative path is kept. */
+static void normalise_path(char *path)
+{
+    bool abs = path[0] == '/';
+    char *segs[256];
+    size_t n = 0;
+    char *save = NULL;
+    char buf[sizeof ((vs_finding *)0)->file];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *t = strtok_r(buf, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
+        if (!strcmp(t, "."))
+            continue;
+        if (!strcmp(t, "..") && n && strcmp(segs[n - 1], "..") != 0) {
+            n--;
+            continue;
+        }
+        if (!strcmp(t, "..") && abs && !n)
+            continue;
+        if (n == sizeof segs / sizeof segs[0])
+            return; /* absurdly deep: leave it as it is */
+        segs[n++] = t;
+    }
+    size_t used = 0, cap = sizeof buf;
+    char out[sizeof buf];
+    out[0] = '\0';
+    if (abs)
+        out[used++] = '/';
+    for (size_t i = 0; i < n; i++) {
+        int k = snprintf(out + used, cap - used, "%s%s", i ? "/" : "", segs[i]);
+        if (k < 0 || (size_t)k >= cap - used)
+            return;
+        used += (size_t)k;
+    }
+    if (!used)
+        snprintf(out, sizeof out, ".");
+    else
+        out[used] = '\0';
+    memcpy(path, out, strlen(out) + 1);
+}
+
+static void on_finding(void *ctx, const vs_finding *orig)
 {
     audit_cli *c = ctx;
+    vs_finding copy = *orig;
+    normalise_path(copy.file);
+    const vs_finding *f = &copy;
     c->findings++;
     if (c->current)
         c->current->findings++;
@@ -722,7 +767,12 @@ int vs_cmd_audit(int argc, char **argv)
 
     for (size_t i = 0; i < npaths; i++) {
         audit_path *ap = &paths[i];
-        ap->path = argv[optind + (int)i];
+        /* "conf/" and "conf" are the same PATH; without the slash, file names the engine joins
+         * to it ("conf/pjsip.conf") do not get a double one */
+        char *arg = argv[optind + (int)i];
+        for (size_t n = strlen(arg); n > 1 && arg[n - 1] == '/'; n--)
+            arg[n - 1] = '\0';
+        ap->path = arg;
         ap->product = vs_conf_detect(ap->path);
         c.current = ap;
         if (!path_readable(ap->path, ap->error, sizeof ap->error)) {

@@ -162,17 +162,18 @@ static void run_default_password(vs__audit_run *r, const vs__audit_check *self)
     vs_finding f;
     if (dp && !strcmp(dp->value, "1234")) {
         start(r, self, dp, NULL, &f);
-        vs_finding_set(f.title, sizeof f.title, "The default password 1234 is still set");
+        vs_finding_set(f.title, sizeof f.title, "The FreeSWITCH default password is still set");
         vs_secret_mask(dp->value, mask, sizeof mask);
         ev[0] = '\0';
         vs_evidence_str(ev, sizeof ev, "variable", "default_password");
         vs_evidence_str(ev, sizeof ev, "secret", mask);
         vs_finding_set(f.evidence, sizeof f.evidence, ev);
         texts(&f,
-              "FreeSWITCH ships with default_password set to 1234 in vars.xml (its own comment "
-              "asks \"Did you change it yet?\"). Every phone account whose password is "
-              "$${default_password} gets this password, and 1234 is the first thing automated "
-              "attackers try: they register as your phones and make expensive calls at your cost.",
+              "default_password in vars.xml still has the four-digit value FreeSWITCH ships "
+              "with (its own comment asks \"Did you change it yet?\"). Every phone account whose "
+              "password is $${default_password} gets it, and published defaults are the first "
+              "thing automated attackers try: they register as your phones and make expensive "
+              "calls at your cost.",
               "Set default_password in vars.xml to a long random value, and give every user in "
               "directory/ a password of its own (at least 16 random characters) instead of "
               "$${default_password}. Restart FreeSWITCH afterwards.");
@@ -246,7 +247,7 @@ static void weak_param(vs__audit_run *r, const vs__audit_check *self, const char
                             st.reason);
             vs_finding_set(f.advice, sizeof f.advice,
                            "Set vm-password to at least 6 random digits that are not the "
-                           "extension number, a repeated digit or a run such as 123456.");
+                           "extension number, one repeated digit or a run of consecutive digits.");
         } else {
             vs_finding_setf(f.explain, sizeof f.explain,
                             "The SIP password of this phone account is weak: %s. Attackers "
@@ -373,8 +374,8 @@ static void run_esl_password(vs__audit_run *r, const vs__audit_check *self, bool
     vs_finding_set(f.evidence, sizeof f.evidence, ev);
     if (want_default) {
         texts(&f,
-              "The event socket (ESL, TCP port 8021) still has FreeSWITCH's published default "
-              "password ClueCon. Anyone who reaches that port with it controls the whole switch: "
+              "The event socket (ESL, TCP port 8021) still has the password FreeSWITCH ships "
+              "with, published in every guide. Anyone who reaches that port with it controls the whole switch: "
               "they can place calls, run commands and read the configuration.",
               "Set a long random password in autoload_configs/event_socket.conf.xml (and in the "
               "tools that connect to it, such as fs_cli), keep listen-ip on 127.0.0.1 and set "
@@ -791,7 +792,7 @@ static void run_null_auth_srtp(vs__audit_run *r, const vs__audit_check *self)
 
 CHECK(c_default_password, "freeswitch.default-password", VS_PRACTICE_CREDENTIALS,
       VS_SEV_CRITICAL, "FreeSWITCH default password in use",
-      "vars.xml ships default_password=1234 and directory users inherit it; it is the first "
+      "vars.xml ships a published default_password and directory users inherit it; it is the first "
       "password attackers try (FS-VARS).",
       run_default_password);
 CHECK(c_weak_password, "freeswitch.weak-password", VS_PRACTICE_CREDENTIALS, VS_SEV_HIGH,
@@ -809,8 +810,8 @@ CHECK(c_password_reuse, "freeswitch.password-reuse", VS_PRACTICE_CREDENTIALS, VS
       "Several directory users have the same SIP password: one leak opens every account.",
       run_password_reuse);
 CHECK(c_esl_default, "freeswitch.esl-default-password", VS_PRACTICE_EQUIPMENT, VS_SEV_CRITICAL,
-      "Event socket has the default password ClueCon",
-      "event_socket.conf.xml ships password ClueCon; the event socket gives full control of "
+      "Event socket has the published default password",
+      "event_socket.conf.xml ships a published password; the event socket gives full control of "
       "the switch (FS-ESL).",
       run_esl_default_password);
 CHECK(c_esl_weak, "freeswitch.esl-weak-password", VS_PRACTICE_EQUIPMENT, VS_SEV_HIGH,
