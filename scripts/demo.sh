@@ -34,5 +34,23 @@ for cap in examples/pcap/*.pcap; do
   $bin monitor -r "$cap" --no-db
 done
 echo
+echo
+echo "== voipsec audit: the same small office on Asterisk PJSIP, set up weakly and then hardened (examples/audit)"
+for ex in small-office-pjsip hardened-office; do
+  echo
+  echo "-- examples/audit/$ex"
+  $bin audit --no-db "examples/audit/$ex"
+done
+summarise() {
+  $bin audit --no-db --format json "examples/audit/$1" | tail -n 1 | python3 -c "$(cat <<'PY'
+import json, sys
+s = json.load(sys.stdin)["summary"]
+sev = ", ".join(f"{n} {k}" for k, n in s["severity"].items() if n)
+print(f"{s['findings']} findings" + (f" ({sev})" if sev else ""))
+PY
+)"
+}
+echo "== audit comparison: weak office $(summarise small-office-pjsip); hardened office $(summarise hardened-office)"
+echo
 # exit 1 is expected: one example is deliberately invalid (a scanner'"'"'s OPTIONS with CSeq INVITE)
 [ "$rc" -le 1 ] && echo "demo: done (sip parse exit status $rc: 1 means at least one message is invalid, as one example is on purpose)"

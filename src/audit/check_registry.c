@@ -5,9 +5,9 @@
 
 #include <stddef.h>
 
-/* Each area file exports a NULL-terminated array of pointers to its checks. The areas are weak
- * symbols so that the engine links while an area is being written. */
-#define AREA(name) extern const vs__audit_check *const name[] __attribute__((weak))
+/* Each area file exports a NULL-terminated array of pointers to its checks. Plain references:
+ * they are what pulls each area's object out of the static library into the binary. */
+#define AREA(name) extern const vs__audit_check *const name[]
 AREA(vs__checks_ast_sip);
 AREA(vs__checks_ast_dialplan);
 AREA(vs__checks_ast_manager);

@@ -144,7 +144,8 @@ static bool has_acl(const vs_conf *c, const vs_conf_section *s)
     return vs_conf_get(c, s, "permit") || vs_conf_get(c, s, "deny") || vs_conf_get(c, s, "acl");
 }
 
-/* ---- chan_sip (sip.conf) ---------------------------------------------------------------------- */
+/* ---- chan_sip (sip.conf) ----------------------------------------------------------------------
+ */
 
 static void run_sip_allowguest(vs__audit_run *r, const vs__audit_check *ck)
 {
@@ -246,11 +247,12 @@ static void run_sip_no_acl(vs__audit_run *r, const vs__audit_check *ck)
         vs_finding f;
         start(r, ck, NULL, s, &f); /* what is missing belongs in the section */
         vs_finding_set(f.user, sizeof f.user, s->name);
-        vs_finding_setf(f.explain, sizeof f.explain,
-                        "The phone account \"%s\" may register from any address on the Internet: it "
-                        "has no permit, deny or acl line. A stolen or guessed password then works "
-                        "from anywhere.",
-                        s->name);
+        vs_finding_setf(
+            f.explain, sizeof f.explain,
+            "The phone account \"%s\" may register from any address on the Internet: it "
+            "has no permit, deny or acl line. A stolen or guessed password then works "
+            "from anywhere.",
+            s->name);
         vs_finding_set(f.advice, sizeof f.advice,
                        "Limit where the account may register from: deny=0.0.0.0/0.0.0.0 followed "
                        "by permit=<your office network>, or a named acl= from acl.conf.");
@@ -348,8 +350,7 @@ static void run_sip_no_srtp(vs__audit_run *r, const vs__audit_check *ck)
         vs_finding_set(f.advice, sizeof f.advice,
                        "Set encryption=yes (SRTP) on the account, together with transport=tls so "
                        "that the media keys are not sent in clear.");
-        vs_evidence_str(f.evidence, sizeof f.evidence, "encryption",
-                        e ? e->value : "(default no)");
+        vs_evidence_str(f.evidence, sizeof f.evidence, "encryption", e ? e->value : "(default no)");
         vs__audit_emit(r, &f);
     }
 }
@@ -375,11 +376,12 @@ static void run_sip_sdes_cleartext(vs__audit_run *r, const vs__audit_check *ck)
         vs_finding f;
         start(r, ck, e, s, &f);
         vs_finding_set(f.user, sizeof f.user, s->name);
-        vs_finding_setf(f.explain, sizeof f.explain,
-                        "\"%s\" encrypts its media (encryption=yes), but the keys travel inside the "
-                        "call setup messages, and those are not protected by TLS (transport=%s%s). "
-                        "Anyone who can read the signalling can decrypt the calls.",
-                        s->name, tv, tls_on ? "" : ", tlsenable is off");
+        vs_finding_setf(
+            f.explain, sizeof f.explain,
+            "\"%s\" encrypts its media (encryption=yes), but the keys travel inside the "
+            "call setup messages, and those are not protected by TLS (transport=%s%s). "
+            "Anyone who can read the signalling can decrypt the calls.",
+            s->name, tv, tls_on ? "" : ", tlsenable is off");
         vs_finding_set(f.advice, sizeof f.advice,
                        "Enable TLS (tlsenable=yes in [general]) and set transport=tls on this "
                        "account.");
@@ -453,7 +455,8 @@ static void run_sip_deprecated(vs__audit_run *r, const vs__audit_check *ck)
     vs__audit_emit(r, &f);
 }
 
-/* ---- PJSIP (pjsip.conf) ----------------------------------------------------------------------- */
+/* ---- PJSIP (pjsip.conf) -----------------------------------------------------------------------
+ */
 
 /* The endpoint section named name (pjsip.conf may use one name for several types). */
 static const vs_conf_section *pj_endpoint(const vs_conf *c, const char *name)
@@ -541,10 +544,11 @@ static void run_pj_ip_no_auth(vs__audit_run *r, const vs__audit_check *ck)
                         "in the context \"%s\"%s. Whoever can send traffic from, or forge, that "
                         "address can make calls at your cost.",
                         m->value, ep->name, id->name, ctx, reach_words(&d));
-        vs_finding_set(f.advice, sizeof f.advice,
-                       "Give calls from a provider a context of their own that only reaches your "
-                       "extensions (context=from-trunk); if the endpoint is a device of yours, make "
-                       "it authenticate with an auth= section instead of its address.");
+        vs_finding_set(
+            f.advice, sizeof f.advice,
+            "Give calls from a provider a context of their own that only reaches your "
+            "extensions (context=from-trunk); if the endpoint is a device of yours, make "
+            "it authenticate with an auth= section instead of its address.");
         vs_evidence_str(f.evidence, sizeof f.evidence, "identify", id->name);
         vs_evidence_str(f.evidence, sizeof f.evidence, "match", m->value);
         reach_evidence(&f, ctx, &d);
@@ -605,8 +609,7 @@ static void run_pj_no_tls(vs__audit_run *r, const vs__audit_check *ck)
     vs__audit_emit(r, &f);
 }
 
-static bool pj_media_encrypted(const vs_conf *c, const vs_conf_section *s,
-                               const vs_conf_entry **me)
+static bool pj_media_encrypted(const vs_conf *c, const vs_conf_section *s, const vs_conf_entry **me)
 {
     *me = vs_conf_get(c, s, "media_encryption");
     if (vs__conf_true(vs_conf_value(c, s, "webrtc")))
@@ -749,8 +752,9 @@ static void run_pj_tls_method(vs__audit_run *r, const vs__audit_check *ck)
                         s->name, m->value,
                         any ? "lets the two sides settle on any version, old ones included"
                             : "is such an old protocol version");
-        vs_finding_set(f.advice, sizeof f.advice,
-                       "Set method=tlsv1_2 (or tlsv1_3 where the phones and providers support it).");
+        vs_finding_set(
+            f.advice, sizeof f.advice,
+            "Set method=tlsv1_2 (or tlsv1_3 where the phones and providers support it).");
         vs_evidence_str(f.evidence, sizeof f.evidence, "method", m->value);
         vs__audit_emit(r, &f);
     }
@@ -837,7 +841,8 @@ static void run_pj_unauth_options(vs__audit_run *r, const vs__audit_check *ck)
     }
 }
 
-/* ---- IAX2 (iax.conf) -------------------------------------------------------------------------- */
+/* ---- IAX2 (iax.conf) --------------------------------------------------------------------------
+ */
 
 static void run_iax_plaintext(vs__audit_run *r, const vs__audit_check *ck)
 {
@@ -901,7 +906,7 @@ static void run_iax_calltoken(vs__audit_run *r, const vs__audit_check *ck)
 
 #define AST VS_CONF_PRODUCT_ASTERISK
 #define NET VS_PRACTICE_NETWORK
-#define CHECK(var, id, practice, sev, title, why, fn)                                            \
+#define CHECK(var, id, practice, sev, title, why, fn)                                              \
     static const vs__audit_check var = {{id, AST, practice, sev, title, why}, fn}
 
 CHECK(sip_allowguest, "asterisk.sip.allowguest", NET, VS_SEV_HIGH,
@@ -928,8 +933,7 @@ CHECK(sip_ip_no_auth, "asterisk.sip.ip-no-auth", NET, VS_SEV_HIGH,
       "A peer with a fixed host, no secret and insecure=invite is trusted by address; when its "
       "context dials out, a forged address is enough for toll fraud.",
       run_sip_ip_no_auth);
-CHECK(sip_no_tls, "asterisk.sip.no-tls", NET, VS_SEV_MEDIUM,
-      "chan_sip signalling is not encrypted",
+CHECK(sip_no_tls, "asterisk.sip.no-tls", NET, VS_SEV_MEDIUM, "chan_sip signalling is not encrypted",
       "Without tlsenable, SIP (and SDES media keys) travel in clear.", run_sip_no_tls);
 CHECK(sip_no_srtp, "asterisk.sip.no-srtp", NET, VS_SEV_MEDIUM, "Calls are not encrypted",
       "encryption defaults to no: RTP media travels in clear.", run_sip_no_srtp);
@@ -991,16 +995,33 @@ CHECK(pj_unauth_options, "asterisk.pjsip.unauthenticated-options", NET, VS_SEV_L
 CHECK(iax_plaintext, "asterisk.iax.plaintext-auth", NET, VS_SEV_HIGH,
       "IAX2 passwords may cross the network in clear",
       "auth=plaintext sends the IAX2 secret as it is.", run_iax_plaintext);
-CHECK(iax_calltoken, "asterisk.iax.no-calltoken", NET, VS_SEV_MEDIUM,
-      "IAX2 call tokens are off",
+CHECK(iax_calltoken, "asterisk.iax.no-calltoken", NET, VS_SEV_MEDIUM, "IAX2 call tokens are off",
       "requirecalltoken=no accepts calls from spoofed addresses (call-number exhaustion, "
       "AST-2009-006).",
       run_iax_calltoken);
 
 const vs__audit_check *const vs__checks_ast_sip[] = {
-    &sip_allowguest, &sip_authreject,  &sip_insecure,     &sip_no_acl,       &sip_ip_no_auth,
-    &sip_no_tls,     &sip_no_srtp,     &sip_sdes_clear,   &sip_tls_method,   &sip_tls_verify,
-    &sip_deprecated, &pj_ip_no_auth,   &pj_anonymous,     &pj_no_tls,        &pj_no_srtp,
-    &pj_sdes_clear,  &pj_optimistic,   &pj_tls_method,    &pj_tls_verify,    &pj_unauth_options,
-    &iax_plaintext,  &iax_calltoken,   NULL,
+    &sip_allowguest,
+    &sip_authreject,
+    &sip_insecure,
+    &sip_no_acl,
+    &sip_ip_no_auth,
+    &sip_no_tls,
+    &sip_no_srtp,
+    &sip_sdes_clear,
+    &sip_tls_method,
+    &sip_tls_verify,
+    &sip_deprecated,
+    &pj_ip_no_auth,
+    &pj_anonymous,
+    &pj_no_tls,
+    &pj_no_srtp,
+    &pj_sdes_clear,
+    &pj_optimistic,
+    &pj_tls_method,
+    &pj_tls_verify,
+    &pj_unauth_options,
+    &iax_plaintext,
+    &iax_calltoken,
+    NULL,
 };

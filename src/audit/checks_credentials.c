@@ -45,13 +45,13 @@ typedef enum area { AREA_PJSIP, AREA_SIP, AREA_IAX, AREA_VOICEMAIL, AREA_MANAGER
 
 typedef struct account {
     area where;
-    const char *name;      /* section name, or mailbox@context for voicemail */
-    char label[160];       /* "pjsip.conf [6001-auth]" */
-    const char *user;      /* user name word for the strength check */
-    char extension[64];    /* extension word (section name, mailbox) */
+    const char *name;       /* section name, or mailbox@context for voicemail */
+    char label[160];        /* "pjsip.conf [6001-auth]" */
+    const char *user;       /* user name word for the strength check */
+    char extension[64];     /* extension word (section name, mailbox) */
     const vs_conf_entry *e; /* the entry holding the secret */
-    char *secret;          /* owned copy (PIN cut out of the voicemail value) */
-    size_t order;          /* discovery order, for stable grouping */
+    char *secret;           /* owned copy (PIN cut out of the voicemail value) */
+    size_t order;           /* discovery order, for stable grouping */
 } account;
 
 typedef struct accounts {
@@ -213,8 +213,7 @@ static void collect_ari(const vs__audit_run *r, accounts *a)
             continue;
         const vs_conf_entry *e = vs_conf_get(c, s, "password");
         if (e)
-            acc_add(a, AREA_ARI, s->name, "ari.conf", s->name, NULL, e, e->value,
-                    strlen(e->value));
+            acc_add(a, AREA_ARI, s->name, "ari.conf", s->name, NULL, e, e->value, strlen(e->value));
     }
 }
 
@@ -239,8 +238,8 @@ static void collect_voicemail(const vs__audit_run *r, accounts *a)
                 v++;
                 n--;
             }
-            account *ac = acc_add(a, AREA_VOICEMAIL, e->key, "voicemail.conf", e->key, e->key,
-                                  e, v, n);
+            account *ac =
+                acc_add(a, AREA_VOICEMAIL, e->key, "voicemail.conf", e->key, e->key, e, v, n);
             if (ac)
                 snprintf(ac->label, sizeof ac->label, "voicemail.conf [%s] %s", s->name, e->key);
         }
@@ -344,12 +343,12 @@ static void judge(vs__audit_run *r, const vs__audit_check *ck, const account *ac
     const char *what = pin ? "PIN" : "password";
     char reason[300];
     if (vendor && !st.equals_user)
-        snprintf(reason, sizeof reason,
-                 "the %s is a published default from a sample configuration", what);
+        snprintf(reason, sizeof reason, "the %s is a published default from a sample configuration",
+                 what);
     else
         snprintf(reason, sizeof reason, "%s", st.reason);
-    vs_finding_setf(f.explain, sizeof f.explain, "%s \"%s\" has a weak %s: %s. %s", area_what(ac->where),
-                    ac->name, what, reason, area_risk(ac->where));
+    vs_finding_setf(f.explain, sizeof f.explain, "%s \"%s\" has a weak %s: %s. %s",
+                    area_what(ac->where), ac->name, what, reason, area_risk(ac->where));
     if (pin)
         vs_finding_setf(f.advice, sizeof f.advice,
                         "Give the mailbox a PIN of at least %u digits that is not the mailbox "
@@ -500,7 +499,7 @@ static void run_reuse(vs__audit_run *r, const vs__audit_check *ck)
 
 #define AST VS_CONF_PRODUCT_ASTERISK
 #define CRED VS_PRACTICE_CREDENTIALS
-#define CHECK(var, id, title, why, fn)                                                            \
+#define CHECK(var, id, title, why, fn)                                                             \
     static const vs__audit_check var = {{id, AST, CRED, VS_SEV_HIGH, title, why}, fn}
 
 CHECK(weak_pjsip, "asterisk.pjsip.weak-secret", "A PJSIP account has a weak password",

@@ -19,9 +19,11 @@
  * device.
  * The number a trunk leg sends is judged by the pattern of the extension that dials it (or, for
  * `s`/`i`/`t` and other named extensions, the pattern of the extension that jumped there):
- * international when that pattern can match a number starting 00, 011, 9011 or + (so _X., _.,
- * _! and _0. qualify, _NXXNXXXXXX and _1NXXNXXXXXX do not), or when the leg writes such a prefix
- * itself (PJSIP/00${EXTEN}@trunk). A fixed number (Dial(PJSIP/0044...@trunk)) is a fixed call,
+ * international when that pattern can match a number starting 00 or +, or an open-ended one
+ * starting 011, 9011, 900 or 9+, or one that writes 011/9011 out (so _X., _., _!, _0., _011X.
+ * and _00XXXXXXXXXX qualify; _NXXNXXXXXX, _1NXXNXXXXXX and the European national
+ * _0[1-9]XXXXXXXX do not), or when the leg writes such a prefix itself
+ * (PJSIP/00${EXTEN}@trunk). A fixed number (Dial(PJSIP/0044...@trunk)) is a fixed call,
  * not a route. Unfiltered: ${EXTEN} (or ${EXTEN:n}), or a Gosub/Macro argument carrying it, used
  * outside FILTER() in Dial/Queue/Originate/Page/System/TrySystem or SHELL(), from a pattern with
  * '.' or '!' (which match any character, '&' and ',' included). */
@@ -178,13 +180,16 @@ bool vs__dialplan_pattern_broad(const char *pattern)
     }
 }
 
-/* Can the pattern match an international number: 00, 011, 9011, + (at least four more digits),
- * or an open-ended 9 for an outside line followed by 00 or + (_900. but not _900NXXXXXX, a North
- * American premium-rate number)? */
+/* Can the pattern match an international number: 00 or + (followed by at least four digits), or
+ * an open-ended 011, 9011, 900 or 9+ (011 and 9011 also when written out: _011XXXXXXXXX)? 011 is
+ * North America's international prefix but a national one elsewhere (UK 0114...), so a closed
+ * pattern that only happens to accept it (_0[1-9]XXXXXXXX) does not count, nor _900NXXXXXX (a
+ * North American premium-rate number). */
 bool vs__dialplan_pattern_international(const char *pattern)
 {
-    static const char *const fixed[] = {"00", "011", "9011", "+"};
-    static const char *const open[] = {"900", "9+"};
+    static const char *const fixed[] = {"00", "+"};
+    static const char *const open[] = {"011", "9011", "900", "9+"};
+    static const char *const written[] = {"_011", "_9011"};
     if (!pattern)
         return false;
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
@@ -192,6 +197,10 @@ bool vs__dialplan_pattern_international(const char *pattern)
             return true;
     for (size_t i = 0; i < sizeof open / sizeof open[0]; i++)
         if (pat_can_start(pattern, open[i], true))
+            return true;
+    for (size_t i = 0; i < sizeof written / sizeof written[0]; i++)
+        if (!strncmp(pattern, written[i], strlen(written[i])) &&
+            pat_can_start(pattern, written[i] + 1, false))
             return true;
     return false;
 }

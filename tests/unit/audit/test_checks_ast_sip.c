@@ -90,8 +90,8 @@ static bool audit_ends_with(const char *s, const char *suffix)
 
 /* The finding of rule at file (a suffix such as "sip-weak/sip.conf") and line; NULL when none.
  * line 0 matches any line. */
-static const vs_finding *audit_find(const audit_results *r, const char *rule,
-                                           const char *file, unsigned line)
+static const vs_finding *audit_find(const audit_results *r, const char *rule, const char *file,
+                                    unsigned line)
 {
     for (size_t i = 0; i < r->n; i++) {
         const vs_finding *f = &r->v[i];
@@ -111,15 +111,13 @@ static size_t audit_count(const audit_results *r, const char *rule)
 }
 
 /* Prints the findings of a run when a lookup fails, to make the failure readable. */
-static void audit_dump(const audit_results *r, const char *want, const char *file,
-                              unsigned line)
+static void audit_dump(const audit_results *r, const char *want, const char *file, unsigned line)
 {
     fprintf(stderr, "wanted %s at %s:%u; have:\n", want, file ? file : "*", line);
     for (size_t i = 0; i < r->n; i++)
         fprintf(stderr, "  %s %s:%u %s\n", r->v[i].rule, r->v[i].file, r->v[i].line,
                 vs_severity_id(r->v[i].severity));
 }
-
 
 static void expect_at(const audit_results *r, const char *rule, const char *file, unsigned line,
                       vs_severity sev)
@@ -157,7 +155,8 @@ static audit_results run(const char *name)
     return r;
 }
 
-/* ---- chan_sip --------------------------------------------------------------------------------- */
+/* ---- chan_sip ---------------------------------------------------------------------------------
+ */
 
 static void test_sip_weak(void **state)
 {
@@ -237,7 +236,8 @@ static void test_sip_guest_severity(void **state)
     audit_results_free(&r);
 }
 
-/* ---- PJSIP ------------------------------------------------------------------------------------ */
+/* ---- PJSIP ------------------------------------------------------------------------------------
+ */
 
 static void test_pjsip_weak(void **state)
 {
@@ -292,20 +292,27 @@ static void test_pjsip_hardened(void **state)
     (void)state;
     audit_results r = run("pjsip-hardened");
     static const char *const silent[] = {
-        "asterisk.pjsip.ip-no-auth",     "asterisk.pjsip.anonymous-outbound",
-        "asterisk.pjsip.no-tls-transport", "asterisk.pjsip.no-srtp",
-        "asterisk.pjsip.sdes-cleartext", "asterisk.pjsip.srtp-optimistic",
-        "asterisk.pjsip.tls-old-method", "asterisk.pjsip.tls-no-verify",
+        "asterisk.pjsip.ip-no-auth",
+        "asterisk.pjsip.anonymous-outbound",
+        "asterisk.pjsip.no-tls-transport",
+        "asterisk.pjsip.no-srtp",
+        "asterisk.pjsip.sdes-cleartext",
+        "asterisk.pjsip.srtp-optimistic",
+        "asterisk.pjsip.tls-old-method",
+        "asterisk.pjsip.tls-no-verify",
         "asterisk.pjsip.unauthenticated-options",
         /* no sip.conf, no iax.conf: nothing of theirs either */
-        "asterisk.sip.deprecated-driver", "asterisk.sip.allowguest", "asterisk.iax.no-calltoken",
+        "asterisk.sip.deprecated-driver",
+        "asterisk.sip.allowguest",
+        "asterisk.iax.no-calltoken",
     };
     for (size_t i = 0; i < sizeof silent / sizeof silent[0]; i++)
         expect_count(&r, silent[i], 0);
     audit_results_free(&r);
 }
 
-/* ---- IAX2 ------------------------------------------------------------------------------------- */
+/* ---- IAX2 -------------------------------------------------------------------------------------
+ */
 
 static void test_iax_weak(void **state)
 {
@@ -329,7 +336,8 @@ static void test_iax_hardened(void **state)
     audit_results_free(&r);
 }
 
-/* ---- every check of the area is registered, catalogued and fired by some test ----------------- */
+/* ---- every check of the area is registered, catalogued and fired by some test -----------------
+ */
 
 static void test_every_check_fires(void **state)
 {
@@ -365,10 +373,10 @@ static void test_every_check_fires(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sip_weak),         cmocka_unit_test(test_sip_hardened),
+        cmocka_unit_test(test_sip_weak),           cmocka_unit_test(test_sip_hardened),
         cmocka_unit_test(test_sip_guest_severity), cmocka_unit_test(test_pjsip_weak),
-        cmocka_unit_test(test_pjsip_tls_weak),   cmocka_unit_test(test_pjsip_hardened),
-        cmocka_unit_test(test_iax_weak),         cmocka_unit_test(test_iax_hardened),
+        cmocka_unit_test(test_pjsip_tls_weak),     cmocka_unit_test(test_pjsip_hardened),
+        cmocka_unit_test(test_iax_weak),           cmocka_unit_test(test_iax_hardened),
         cmocka_unit_test(test_every_check_fires),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

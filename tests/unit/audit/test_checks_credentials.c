@@ -90,8 +90,8 @@ static bool audit_ends_with(const char *s, const char *suffix)
 
 /* The finding of rule at file (a suffix such as "sip-weak/sip.conf") and line; NULL when none.
  * line 0 matches any line. */
-static const vs_finding *audit_find(const audit_results *r, const char *rule,
-                                           const char *file, unsigned line)
+static const vs_finding *audit_find(const audit_results *r, const char *rule, const char *file,
+                                    unsigned line)
 {
     for (size_t i = 0; i < r->n; i++) {
         const vs_finding *f = &r->v[i];
@@ -111,15 +111,13 @@ static size_t audit_count(const audit_results *r, const char *rule)
 }
 
 /* Prints the findings of a run when a lookup fails, to make the failure readable. */
-static void audit_dump(const audit_results *r, const char *want, const char *file,
-                              unsigned line)
+static void audit_dump(const audit_results *r, const char *want, const char *file, unsigned line)
 {
     fprintf(stderr, "wanted %s at %s:%u; have:\n", want, file ? file : "*", line);
     for (size_t i = 0; i < r->n; i++)
         fprintf(stderr, "  %s %s:%u %s\n", r->v[i].rule, r->v[i].file, r->v[i].line,
                 vs_severity_id(r->v[i].severity));
 }
-
 
 static const vs_finding *expect_at(const audit_results *r, const char *rule, const char *file,
                                    unsigned line, vs_severity sev)
@@ -235,9 +233,8 @@ static void test_weak_manager_ari(void **state)
     (void)state;
     audit_results r = run("creds-weak");
     /* the secret of manager.conf.sample: a published vendor default */
-    const vs_finding *f =
-        expect_at(&r, "asterisk.manager.weak-secret", "creds-weak/manager.conf", 7,
-                  VS_SEV_CRITICAL);
+    const vs_finding *f = expect_at(&r, "asterisk.manager.weak-secret", "creds-weak/manager.conf",
+                                    7, VS_SEV_CRITICAL);
     expect_evidence(f, "m*** (8 characters)", "\"failed\":\"vendor_default\"");
     f = expect_at(&r, "asterisk.manager.weak-secret", "creds-weak/manager.conf", 14,
                   VS_SEV_CRITICAL);
@@ -283,8 +280,8 @@ static void test_no_secret_in_output(void **state)
 {
     (void)state;
     static const char *const planted[] = {
-        "Bluebird77", "Xq7#vLp2@Rt9!mKw", "Mn3$kTr8!wQz5Lp", "mysecret",
-        "CommentedOut99", "Zebra5CommentedOut", "739251", "13579",
+        "Bluebird77",     "Xq7#vLp2@Rt9!mKw",   "Mn3$kTr8!wQz5Lp", "mysecret",
+        "CommentedOut99", "Zebra5CommentedOut", "739251",          "13579",
     };
     audit_results r = run("creds-weak");
     assert_true(r.n > 0);
@@ -300,8 +297,8 @@ static void test_no_secret_in_output(void **state)
         assert_int_equal(vs_finding_write_json(m, &r.v[i]), VS_OK);
         assert_int_equal(vs_finding_write_text(m, &r.v[i]), VS_OK);
         /* the raw fields too, whatever a writer leaves out */
-        fprintf(m, "%s\n%s\n%s\n%s\n%s\n", r.v[i].title, r.v[i].explain, r.v[i].advice,
-                r.v[i].user, r.v[i].evidence);
+        fprintf(m, "%s\n%s\n%s\n%s\n%s\n", r.v[i].title, r.v[i].explain, r.v[i].advice, r.v[i].user,
+                r.v[i].evidence);
     }
     fclose(m);
     assert_non_null(buf);
@@ -320,9 +317,12 @@ static void test_no_secret_in_output(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_weak_pjsip),       cmocka_unit_test(test_weak_sip_iax),
-        cmocka_unit_test(test_weak_voicemail),   cmocka_unit_test(test_weak_manager_ari),
-        cmocka_unit_test(test_reuse),            cmocka_unit_test(test_hardened_silent),
+        cmocka_unit_test(test_weak_pjsip),
+        cmocka_unit_test(test_weak_sip_iax),
+        cmocka_unit_test(test_weak_voicemail),
+        cmocka_unit_test(test_weak_manager_ari),
+        cmocka_unit_test(test_reuse),
+        cmocka_unit_test(test_hardened_silent),
         cmocka_unit_test(test_no_secret_in_output),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

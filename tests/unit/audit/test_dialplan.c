@@ -136,9 +136,10 @@ static void test_international_patterns(void **state)
 {
     (void)state;
     const char *yes[] = {"_X.", "_.", "_!", "_0.", "_00X.", "_011.", "_9011.", "_+X.",
-                         "_00XXXXXXXXXX", "_[+0]X.", "_9.", "_900.", "_Z."};
+                         "_00XXXXXXXXXX", "_[+0]X.", "_9.", "_900.", "_Z.", "_011XXXXXXXXX",
+                         "_0[0-1]XXXXXXXXX"};
     const char *no[] = {"_NXXNXXXXXX", "_1NXXNXXXXXX", "_1XXX", "1001", "s",
-                        "_900NXXXXXX", "_00X", "_[1-8]."};
+                        "_900NXXXXXX", "_00X", "_[1-8].", "_0[1-9]XXXXXXXX"};
     for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
         if (!vs__dialplan_pattern_international(yes[i]))
             fail_msg("%s should be international", yes[i]);
