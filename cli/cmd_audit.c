@@ -495,11 +495,13 @@ static void write_text(audit_cli *c, const audit_path *paths, size_t npaths, con
                     vs_conf_product_name(paths[i].product), paths[i].findings,
                     paths[i].findings == 1 ? "" : "s");
     }
-    fprintf(out,
-            "Credential policy: %s (length >= %u, %u character classes, PINs >= %u digits, "
-            "rotation %s)\n",
-            pol->preset, pol->min_length, pol->min_classes, pol->pin_min_length,
-            pol->max_age_days ? "by age" : "on compromise only");
+    fprintf(out, "Credential policy: %s (passwords of %u characters or more, ", pol->preset,
+            pol->min_length);
+    if (pol->min_classes)
+        fprintf(out, "mixing %u of 4 kinds of characters, ", pol->min_classes);
+    else
+        fputs("no composition rule, ", out);
+    fprintf(out, "PINs of %u digits or more)\n", pol->pin_min_length);
     if (!c->findings && npaths)
         fputs("No problem was found in what was audited.\n", out);
 }

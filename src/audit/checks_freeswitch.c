@@ -320,8 +320,7 @@ static void run_password_reuse(vs__audit_run *r, const vs__audit_check *self)
                     snprintf(users + len, sizeof users - len, ", ...");
                     break;
                 }
-                snprintf(users + len, sizeof users - len, "%s%s", shown ? ", " : "",
-                         refs[k].user);
+                snprintf(users + len, sizeof users - len, "%s%s", shown ? ", " : "", refs[k].user);
                 shown++;
             }
             start(r, self, refs[i].e, NULL, &f);
@@ -336,9 +335,10 @@ static void run_password_reuse(vs__audit_run *r, const vs__audit_check *self)
                             "register as every one of them, and a leak cannot be traced to one "
                             "account.",
                             users);
-            vs_finding_set(f.advice, sizeof f.advice,
-                  "Give every user a password of its own, generated at random (at least 16 "
-                  "characters), and update each phone.");
+            vs_finding_set(
+                f.advice, sizeof f.advice,
+                "Give every user a password of its own, generated at random (at least 16 "
+                "characters), and update each phone.");
             vs__audit_emit(r, &f);
         }
         i = j;
@@ -375,7 +375,8 @@ static void run_esl_password(vs__audit_run *r, const vs__audit_check *self, bool
     if (want_default) {
         texts(&f,
               "The event socket (ESL, TCP port 8021) still has the password FreeSWITCH ships "
-              "with, published in every guide. Anyone who reaches that port with it controls the whole switch: "
+              "with, published in every guide. Anyone who reaches that port with it controls the "
+              "whole switch: "
               "they can place calls, run commands and read the configuration.",
               "Set a long random password in autoload_configs/event_socket.conf.xml (and in the "
               "tools that connect to it, such as fs_cli), keep listen-ip on 127.0.0.1 and set "
@@ -437,9 +438,9 @@ static void run_esl_exposed(vs__audit_run *r, const vs__audit_check *self)
 /* ---- network: sofia profiles ---------------------------------------------------------------- */
 
 /* Reports a profile setting: e (may be NULL: absent, reported at the profile) with texts. */
-static void report_profile(vs__audit_run *r, const vs__audit_check *self,
-                           const vs_conf_section *s, const vs_conf_entry *e, const char *param,
-                           vs_severity sev, const char *explain, const char *advice)
+static void report_profile(vs__audit_run *r, const vs__audit_check *self, const vs_conf_section *s,
+                           const vs_conf_entry *e, const char *param, vs_severity sev,
+                           const char *explain, const char *advice)
 {
     vs_finding f;
     char ev[512] = "";
@@ -457,10 +458,10 @@ static void report_profile(vs__audit_run *r, const vs__audit_check *self,
     vs__audit_emit(r, &f);
 }
 
-#define FOR_PROFILES(c, s)                                                                        \
-    for (size_t i_ = 0; i_ < vs_conf_section_count(c); i_++)                                      \
-        for (const vs_conf_section *s = vs_conf_section_at(c, i_); s && prefix(s->name, "profile:"); \
-             s = NULL)
+#define FOR_PROFILES(c, s)                                                                         \
+    for (size_t i_ = 0; i_ < vs_conf_section_count(c); i_++)                                       \
+        for (const vs_conf_section *s = vs_conf_section_at(c, i_);                                 \
+             s && prefix(s->name, "profile:"); s = NULL)
 
 static void run_auth_calls_off(vs__audit_run *r, const vs__audit_check *self)
 {
@@ -472,8 +473,7 @@ static void run_auth_calls_off(vs__audit_run *r, const vs__audit_check *self)
         const vs_conf_entry *e = vs_conf_get(c, s, "auth-calls");
         if (e ? vs__conf_true(e->value) : !is_internal(s))
             continue;
-        report_profile(r, self, s, e, "auth-calls",
-                       is_internal(s) ? VS_SEV_CRITICAL : VS_SEV_HIGH,
+        report_profile(r, self, s, e, "auth-calls", is_internal(s) ? VS_SEV_CRITICAL : VS_SEV_HIGH,
                        "This SIP profile does not ask callers for a password (auth-calls is "
                        "off). Anyone who can reach it can place calls through your switch, "
                        "including expensive international calls, without being a known phone.",
@@ -574,8 +574,7 @@ static void run_force_matching_off(vs__audit_run *r, const vs__audit_check *self
         const vs_conf_entry *e = vs_conf_get(c, s, "inbound-reg-force-matching-username");
         if (!e || !vs__conf_false(e->value))
             continue;
-        report_profile(r, self, s, e, "inbound-reg-force-matching-username",
-                       self->info.severity,
+        report_profile(r, self, s, e, "inbound-reg-force-matching-username", self->info.severity,
                        "A phone may register as one extension while logging in with another "
                        "user's password. One stolen password is then enough to take over any "
                        "extension's calls.",
@@ -787,11 +786,11 @@ static void run_null_auth_srtp(vs__audit_run *r, const vs__audit_check *self)
 
 /* ---- the catalogue -------------------------------------------------------------------------- */
 
-#define CHECK(var_, id_, practice_, sev_, title_, why_, fn_)                                     \
+#define CHECK(var_, id_, practice_, sev_, title_, why_, fn_)                                       \
     static const vs__audit_check var_ = {{id_, FS, practice_, sev_, title_, why_}, fn_}
 
-CHECK(c_default_password, "freeswitch.default-password", VS_PRACTICE_CREDENTIALS,
-      VS_SEV_CRITICAL, "FreeSWITCH default password in use",
+CHECK(c_default_password, "freeswitch.default-password", VS_PRACTICE_CREDENTIALS, VS_SEV_CRITICAL,
+      "FreeSWITCH default password in use",
       "vars.xml ships a published default_password and directory users inherit it; it is the first "
       "password attackers try (FS-VARS).",
       run_default_password);
@@ -869,16 +868,30 @@ CHECK(c_null_auth, "freeswitch.null-auth-srtp", VS_PRACTICE_NETWORK, VS_SEV_MEDI
       "rtp_sdes_suites includes a NULL_AUTH suite (vanilla does), \"NOT RECOMMENDED\" "
       "(FS-VARS, RFC 4568).",
       run_null_auth_srtp);
-CHECK(c_force_match, "freeswitch.force-matching-username-off", VS_PRACTICE_NETWORK,
-      VS_SEV_MEDIUM, "Registration user need not match the login",
+CHECK(c_force_match, "freeswitch.force-matching-username-off", VS_PRACTICE_NETWORK, VS_SEV_MEDIUM,
+      "Registration user need not match the login",
       "inbound-reg-force-matching-username false: the authenticated user may differ from the "
       "registered one (FS-INT).",
       run_force_matching_off);
 
 const vs__audit_check *const vs__checks_freeswitch[] = {
-    &c_default_password, &c_weak_password, &c_weak_vm_password, &c_password_reuse,
-    &c_esl_default,      &c_esl_weak,      &c_esl_exposed,      &c_auth_calls_off,
-    &c_blind_reg,        &c_no_auth_fail_log, &c_auth_subs_off, &c_no_inbound_acl,
-    &c_old_tls,          &c_tls_no_verify, &c_no_tls,           &c_srtp,
-    &c_null_auth,        &c_force_match,   NULL,
+    &c_default_password,
+    &c_weak_password,
+    &c_weak_vm_password,
+    &c_password_reuse,
+    &c_esl_default,
+    &c_esl_weak,
+    &c_esl_exposed,
+    &c_auth_calls_off,
+    &c_blind_reg,
+    &c_no_auth_fail_log,
+    &c_auth_subs_off,
+    &c_no_inbound_acl,
+    &c_old_tls,
+    &c_tls_no_verify,
+    &c_no_tls,
+    &c_srtp,
+    &c_null_auth,
+    &c_force_match,
+    NULL,
 };

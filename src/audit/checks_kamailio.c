@@ -78,8 +78,7 @@ static const vs_conf_entry *called_any(const vs_conf *c, const char *const *fns)
 }
 
 /* Where to point a finding about something absent: the first of the named sections present. */
-static const vs_conf_section *anchor(const vs_conf *c, const char *a, const char *b,
-                                     const char *d)
+static const vs_conf_section *anchor(const vs_conf *c, const char *a, const char *b, const char *d)
 {
     const char *names[] = {a, b, d};
     for (size_t i = 0; i < 3; i++) {
@@ -234,8 +233,8 @@ static bool ua_filter_line(const char *l)
     bool ua = strstr(l, "$ua") || strcasestr(l, "user-agent");
     bool word = strcasestr(l, "friendly") || strcasestr(l, "scanner") ||
                 strcasestr(l, "sipvicious") || strcasestr(l, "sipcli");
-    bool op = strstr(l, "=~") || strstr(l, "==") || strcasestr(l, "match") ||
-              strcasestr(l, "search");
+    bool op =
+        strstr(l, "=~") || strstr(l, "==") || strcasestr(l, "match") || strcasestr(l, "search");
     return ua && word && op;
 }
 
@@ -247,13 +246,21 @@ static bool au_compare_line(const char *l)
 
 /* ---- network: authentication ----------------------------------------------------------------- */
 
-static const char *const auth_fns[] = {
-    "www_authorize",       "proxy_authorize",      "auth_check",     "www_authenticate",
-    "proxy_authenticate",  "pv_www_authenticate",  "pv_proxy_authenticate",
-    "pv_auth_check",       "autheph_check",        "autheph_www",    "autheph_proxy",
-    "auth_xkeys_check",    NULL};
-static const char *const ipauth_fns[] = {"allow_source_address", "allow_trusted",
-                                         "allow_address", "allow_source_address_group", NULL};
+static const char *const auth_fns[] = {"www_authorize",
+                                       "proxy_authorize",
+                                       "auth_check",
+                                       "www_authenticate",
+                                       "proxy_authenticate",
+                                       "pv_www_authenticate",
+                                       "pv_proxy_authenticate",
+                                       "pv_auth_check",
+                                       "autheph_check",
+                                       "autheph_www",
+                                       "autheph_proxy",
+                                       "auth_xkeys_check",
+                                       NULL};
+static const char *const ipauth_fns[] = {"allow_source_address", "allow_trusted", "allow_address",
+                                         "allow_source_address_group", NULL};
 
 static bool has_digest_auth(const vs_conf *c, const vs_conf_entry **call)
 {
@@ -342,8 +349,8 @@ static void run_auth_identity(vs__audit_run *r, const vs__audit_check *self)
                "(bit 1 of the flags checks the identity).");
         return;
     }
-    static const char *const id_fns[] = {"check_to", "check_from", "db_check_to",
-                                         "db_check_from", NULL};
+    static const char *const id_fns[] = {"check_to", "check_from", "db_check_to", "db_check_from",
+                                         NULL};
     if (called_any(c, id_fns))
         return;
     const char *file;
@@ -362,7 +369,8 @@ static void run_auth_identity(vs__audit_run *r, const vs__audit_check *self)
            "for REGISTER, $au != $fU for calls: reply 403), or use auth_check() with flag 1.");
 }
 
-/* ---- activity: flood protection, scanners ------------------------------------------------------ */
+/* ---- activity: flood protection, scanners ------------------------------------------------------
+ */
 
 static void run_no_flood(vs__audit_run *r, const vs__audit_check *self)
 {
@@ -421,7 +429,8 @@ static void run_no_scanner_filter(vs__audit_run *r, const vs__audit_check *self)
            "change the header, so keep authentication and flood protection too.");
 }
 
-/* ---- network: message hygiene ------------------------------------------------------------------ */
+/* ---- network: message hygiene ------------------------------------------------------------------
+ */
 
 static void run_no_sanity(vs__audit_run *r, const vs__audit_check *self)
 {
@@ -602,7 +611,7 @@ static void run_default_db_password(vs__audit_run *r, const vs__audit_check *sel
 
 /* ---- the catalogue -------------------------------------------------------------------------- */
 
-#define CHECK(var_, id_, practice_, sev_, title_, why_, fn_)                                     \
+#define CHECK(var_, id_, practice_, sev_, title_, why_, fn_)                                       \
     static const vs__audit_check var_ = {{id_, KAM, practice_, sev_, title_, why_}, fn_}
 
 CHECK(c_no_auth, "kamailio.no-auth", VS_PRACTICE_NETWORK, VS_SEV_CRITICAL,
@@ -635,12 +644,10 @@ CHECK(c_no_maxfwd, "kamailio.no-maxfwd", VS_PRACTICE_NETWORK, VS_SEV_LOW,
       "mf_process_maxfwd_header() never called (stock REQINIT: \"10\"): loop protection "
       "(KAM-CFG).",
       run_no_maxfwd);
-CHECK(c_no_tls, "kamailio.no-tls-listener", VS_PRACTICE_NETWORK, VS_SEV_MEDIUM,
-      "No SIP over TLS",
+CHECK(c_no_tls, "kamailio.no-tls-listener", VS_PRACTICE_NETWORK, VS_SEV_MEDIUM, "No SIP over TLS",
       "No tls module or no TLS socket (stock WITH_TLS off): signalling in clear (KAM-CFG).",
       run_no_tls_listener);
-CHECK(c_old_tls, "kamailio.old-tls", VS_PRACTICE_NETWORK, VS_SEV_MEDIUM,
-      "Old TLS versions allowed",
+CHECK(c_old_tls, "kamailio.old-tls", VS_PRACTICE_NETWORK, VS_SEV_MEDIUM, "Old TLS versions allowed",
       "tls.cfg method (or tls_method) allows less than TLS 1.2: TLSv1, TLSv1.1, SSLv23 "
       "(KAM-TLS; RFC 8996, RFC 9325).",
       run_old_tls);
@@ -657,6 +664,6 @@ CHECK(c_db_pw, "kamailio.default-db-password", VS_PRACTICE_CREDENTIALS, VS_SEV_H
       run_default_db_password);
 
 const vs__audit_check *const vs__checks_kamailio[] = {
-    &c_no_auth, &c_auth_identity, &c_no_flood, &c_no_scanner, &c_no_sanity,
-    &c_no_maxfwd, &c_no_tls, &c_old_tls, &c_tls_no_verify, &c_db_pw, NULL,
+    &c_no_auth, &c_auth_identity, &c_no_flood,      &c_no_scanner, &c_no_sanity, &c_no_maxfwd,
+    &c_no_tls,  &c_old_tls,       &c_tls_no_verify, &c_db_pw,      NULL,
 };

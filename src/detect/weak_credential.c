@@ -92,6 +92,17 @@ typedef struct weak {
     uint64_t guesses;
     EVP_MD *md5, *sha256;
     EVP_MD_CTX *ctx;
+    /* The credential being tested, prepared once so that each guess costs one digest call for
+     * HA1 and one for the response, each over a single buffer. */
+    struct {
+        char ha1_in[512];     /* "user:realm:" then the guess */
+        size_t ha1_prefix;
+        char resp_in[1024];   /* 32 or 64 hex digits of HA1 go first, then the fixed suffix */
+        size_t suffix_len;    /* ":nonce:nc:cnonce:qop:HA2" or ":nonce:HA2" */
+        unsigned char want[EVP_MAX_MD_SIZE];
+        unsigned want_len;
+        bool usable;
+    } prep;
     vs__lru *pending;  /* transaction -> cred */
     vs__lru *tested;   /* credential hash -> verdict */
     vs__lru *accounts; /* hash of user, realm -> verdict */
@@ -241,34 +252,86 @@ static void key_of(weak *w, const char *const *parts, size_t n, unsigned char *k
     }
 }
 
-/* Does password pw produce the credential's response? */
+static int hexval(char ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    ch = (char)(ch | 0x20);
+    return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+}
+
+static bool digest(weak *w, const EVP_MD *md, const char *in, size_t n, unsigned char *d,
+                   unsigned *dl)
+{
+    return EVP_DigestInit_ex(w->ctx, md, NULL) && EVP_DigestUpdate(w->ctx, in, n) &&
+           EVP_DigestFinal_ex(w->ctx, d, dl);
+}
+
+static void to_hex(const unsigned char *d, unsigned dl, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (unsigned i = 0; i < dl; i++) {
+        out[2 * i] = hex[d[i] >> 4];
+        out[2 * i + 1] = hex[d[i] & 15];
+    }
+}
+
+/* Sets up w->prep for credential c (the fixed parts of both hashes, the expected response in
+ * binary). A credential whose fields do not fit, or whose response is not hex, is not usable. */
+static void prepare(weak *w, const cred *c)
+{
+    w->prep.usable = false;
+    int n = snprintf(w->prep.ha1_in, sizeof w->prep.ha1_in, "%s:%s:", c->user, c->realm);
+    if (n < 0 || (size_t)n >= sizeof w->prep.ha1_in - WORD_LEN_MAX - 8)
+        return;
+    w->prep.ha1_prefix = (size_t)n;
+    size_t hexlen = (size_t)EVP_MD_get_size(md_of(w, c->alg)) * 2;
+    char *suffix = w->prep.resp_in + hexlen;
+    size_t room = sizeof w->prep.resp_in - hexlen;
+    if (c->qop[0])
+        n = snprintf(suffix, room, ":%s:%s:%s:%s:%s", c->nonce, c->nc, c->cnonce, c->qop, c->ha2);
+    else
+        n = snprintf(suffix, room, ":%s:%s", c->nonce, c->ha2);
+    if (n < 0 || (size_t)n >= room)
+        return;
+    w->prep.suffix_len = (size_t)n;
+    size_t rl = strlen(c->response);
+    if (rl != hexlen || rl / 2 > sizeof w->prep.want)
+        return;
+    for (size_t i = 0; i < rl / 2; i++) {
+        int hi = hexval(c->response[2 * i]), lo = hexval(c->response[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return;
+        w->prep.want[i] = (unsigned char)(hi << 4 | lo);
+    }
+    w->prep.want_len = (unsigned)(rl / 2);
+    w->prep.usable = true;
+}
+
+/* Does password pw produce the credential's response? c must be the credential prepared last. */
 static bool try_password(weak *w, const cred *c, const char *pw, size_t pwlen)
 {
+    if (!w->prep.usable || pwlen > WORD_LEN_MAX)
+        return false;
     const EVP_MD *md = md_of(w, c->alg);
-    char ha1[EVP_MAX_MD_SIZE * 2 + 1], resp[EVP_MAX_MD_SIZE * 2 + 1];
-    const char *p1[] = {c->user, c->realm, pw};
-    size_t l1[] = {strlen(c->user), strlen(c->realm), pwlen};
-    if (!hash_hex(w, md, p1, l1, 3, ha1))
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned dl = 0;
+    memcpy(w->prep.ha1_in + w->prep.ha1_prefix, pw, pwlen);
+    if (!digest(w, md, w->prep.ha1_in, w->prep.ha1_prefix + pwlen, d, &dl))
         return false;
     if (c->alg == A_MD5_SESS || c->alg == A_SHA256_SESS) {
-        const char *ps[] = {ha1, c->nonce, c->cnonce};
-        size_t ls[] = {strlen(ha1), strlen(c->nonce), strlen(c->cnonce)};
-        if (!hash_hex(w, md, ps, ls, 3, ha1))
+        /* HA1 = H(H(user:realm:pw):nonce:cnonce): rare, so built each time */
+        char sess[EVP_MAX_MD_SIZE * 2 + 512];
+        to_hex(d, dl, sess);
+        int n = snprintf(sess + 2 * dl, sizeof sess - 2 * dl, ":%s:%s", c->nonce, c->cnonce);
+        if (n < 0 || (size_t)n >= sizeof sess - 2 * dl ||
+            !digest(w, md, sess, 2 * dl + (size_t)n, d, &dl))
             return false;
     }
-    if (c->qop[0]) {
-        const char *p[] = {ha1, c->nonce, c->nc, c->cnonce, c->qop, c->ha2};
-        size_t l[] = {strlen(ha1),       strlen(c->nonce), strlen(c->nc),
-                      strlen(c->cnonce), strlen(c->qop),   strlen(c->ha2)};
-        if (!hash_hex(w, md, p, l, 6, resp))
-            return false;
-    } else {
-        const char *p[] = {ha1, c->nonce, c->ha2};
-        size_t l[] = {strlen(ha1), strlen(c->nonce), strlen(c->ha2)};
-        if (!hash_hex(w, md, p, l, 3, resp))
-            return false;
-    }
-    return strcasecmp(resp, c->response) == 0;
+    to_hex(d, dl, w->prep.resp_in);
+    if (!digest(w, md, w->prep.resp_in, 2 * (size_t)dl + w->prep.suffix_len, d, &dl))
+        return false;
+    return dl == w->prep.want_len && memcmp(d, w->prep.want, dl) == 0;
 }
 
 /* The guess of one kind (for the list: entry rank-1; for extensions: ext index). */
@@ -406,6 +469,7 @@ static void report(weak *w, const cred *c, verdict v, unsigned status, int64_t t
 /* A credential the server accepted: test it (once) and report a weak one. */
 static void accepted(weak *w, const cred *c, unsigned status, int64_t ts)
 {
+    prepare(w, c);
     bool created;
     verdict *t = vs__lru_get(w->tested, c->key, 16, ts, true, &created);
     if (t && !created) {

@@ -102,8 +102,7 @@ static bool same_file(const char *path, const char *file)
     return realpath(path, a) && realpath(want, b) && !strcmp(a, b);
 }
 
-static const vs_finding *find(const results *r, const char *rule, const char *file,
-                              unsigned line)
+static const vs_finding *find(const results *r, const char *rule, const char *file, unsigned line)
 {
     for (size_t i = 0; i < r->n; i++)
         if (!strcmp(r->v[i].rule, rule) && (!file || same_file(r->v[i].file, file)) &&
@@ -157,7 +156,8 @@ static void expect_count(const results *r, const char *rule, size_t n)
     assert_int_equal(count(r, rule), n);
 }
 
-/* ---- the catalogue ----------------------------------------------------------------------------- */
+/* ---- the catalogue -----------------------------------------------------------------------------
+ */
 
 static void test_catalogue(void **state)
 {
@@ -178,7 +178,8 @@ static void test_catalogue(void **state)
     assert_int_equal(mine, 18);
 }
 
-/* ---- vanilla ---------------------------------------------------------------------------------- */
+/* ---- vanilla ----------------------------------------------------------------------------------
+ */
 
 static void test_vanilla(void **state)
 {
@@ -226,8 +227,7 @@ static void test_vanilla(void **state)
     /* rtp_secure_media set nowhere: reported at the vars section */
     expect(&r, "freeswitch.srtp-not-required", "vanilla/vars.xml", "default_password=1234",
            VS_SEV_MEDIUM);
-    expect(&r, "freeswitch.null-auth-srtp", "vanilla/vars.xml", "rtp_sdes_suites=",
-           VS_SEV_MEDIUM);
+    expect(&r, "freeswitch.null-auth-srtp", "vanilla/vars.xml", "rtp_sdes_suites=", VS_SEV_MEDIUM);
     /* stock internal profile: auth-calls true, ACL "domains", subscriptions authenticated; the
      * external profile is unauthenticated by design; TLS is off, so versions are not judged */
     expect_count(&r, "freeswitch.auth-calls-off", 0);
@@ -240,7 +240,8 @@ static void test_vanilla(void **state)
     free(r.v);
 }
 
-/* ---- office ----------------------------------------------------------------------------------- */
+/* ---- office -----------------------------------------------------------------------------------
+ */
 
 static void test_office(void **state)
 {
@@ -260,8 +261,8 @@ static void test_office(void **state)
     expect_count(&r, "freeswitch.auth-subscriptions-off", 1);
     /* absent: reported at the profile */
     expect(&r, "freeswitch.no-inbound-acl", I, "<profile name=\"internal\">", VS_SEV_MEDIUM);
-    expect(&r, "freeswitch.force-matching-username-off", I,
-           "inbound-reg-force-matching-username", VS_SEV_MEDIUM);
+    expect(&r, "freeswitch.force-matching-username-off", I, "inbound-reg-force-matching-username",
+           VS_SEV_MEDIUM);
     f = expect(&r, "freeswitch.old-tls", I, "tls-version", VS_SEV_MEDIUM);
     if (f)
         assert_non_null(strstr(f->evidence, "\"variable\":\"sip_tls_version\""));
@@ -300,7 +301,8 @@ static void test_office(void **state)
     free(r.v);
 }
 
-/* ---- hardened: nothing; commented-out params and secrets are not values --------------------------- */
+/* ---- hardened: nothing; commented-out params and secrets are not values
+ * --------------------------- */
 
 static void test_hardened(void **state)
 {
@@ -320,20 +322,35 @@ static void test_comment_xpp(void **state)
     results r = run("comment-xpp");
     expect(&r, "freeswitch.default-password", "comment-xpp/vars.xml", "default_password=1234",
            VS_SEV_CRITICAL);
-    const vs_finding *f = expect(&r, "freeswitch.default-password",
-                                 "comment-xpp/directory/default/4001.xml", "name=\"password\"",
-                                 VS_SEV_CRITICAL);
+    const vs_finding *f =
+        expect(&r, "freeswitch.default-password", "comment-xpp/directory/default/4001.xml",
+               "name=\"password\"", VS_SEV_CRITICAL);
     if (f)
         assert_string_equal(f->user, "4001");
     free(r.v);
 }
 
-/* ---- no secret in any output ------------------------------------------------------------------ */
+/* ---- no secret in any output ------------------------------------------------------------------
+ */
 
 static const char *const secrets[] = {
-    "1234", "ClueCon", "Hx9!kQ2#vLp7$Wz4", "fsadmin", "Summer2024", "R7#pQv!2mZx9@Lk", "739204",
-    "604817", "395162", "u8$Kd!3mQz#7Lw2Rp9x", "Esl-5vT!q9Zr2#mKx8", "Vq8#Lm2!xR7pZk4@Nd",
-    "Tz3$Wn9!cP5hQm7#Ja", "Pl4nted-0ldSecret!", "Gw-7kP!q2Rz9mX4v", "1111", "Kitchen-7",
+    "1234",
+    "ClueCon",
+    "Hx9!kQ2#vLp7$Wz4",
+    "fsadmin",
+    "Summer2024",
+    "R7#pQv!2mZx9@Lk",
+    "739204",
+    "604817",
+    "395162",
+    "u8$Kd!3mQz#7Lw2Rp9x",
+    "Esl-5vT!q9Zr2#mKx8",
+    "Vq8#Lm2!xR7pZk4@Nd",
+    "Tz3$Wn9!cP5hQm7#Ja",
+    "Pl4nted-0ldSecret!",
+    "Gw-7kP!q2Rz9mX4v",
+    "1111",
+    "Kitchen-7",
     /* not listed: the vanilla vm-passwords 1000 and 1001, which are the user ids themselves */
 };
 

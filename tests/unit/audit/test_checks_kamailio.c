@@ -114,8 +114,7 @@ static bool same_file(const char *path, const char *file)
     return realpath(path, a) && realpath(want, b) && !strcmp(a, b);
 }
 
-static const vs_finding *find(const results *r, const char *rule, const char *file,
-                              unsigned line)
+static const vs_finding *find(const results *r, const char *rule, const char *file, unsigned line)
 {
     for (size_t i = 0; i < r->n; i++)
         if (!strcmp(r->v[i].rule, rule) && (!file || same_file(r->v[i].file, file)) &&
@@ -169,7 +168,8 @@ static void expect_count(const results *r, const char *rule, size_t n)
     assert_int_equal(count(r, rule), n);
 }
 
-/* ---- the catalogue ----------------------------------------------------------------------------- */
+/* ---- the catalogue -----------------------------------------------------------------------------
+ */
 
 static void test_catalogue(void **state)
 {
@@ -190,7 +190,8 @@ static void test_catalogue(void **state)
     assert_int_equal(mine, 10);
 }
 
-/* ---- stock ------------------------------------------------------------------------------------ */
+/* ---- stock ------------------------------------------------------------------------------------
+ */
 
 static void test_stock(void **state)
 {
@@ -217,7 +218,8 @@ static void test_stock(void **state)
     free(r.v);
 }
 
-/* ---- hardened --------------------------------------------------------------------------------- */
+/* ---- hardened ---------------------------------------------------------------------------------
+ */
 
 static void test_hardened(void **state)
 {
@@ -229,7 +231,8 @@ static void test_hardened(void **state)
     free(r.v);
 }
 
-/* ---- weak ------------------------------------------------------------------------------------- */
+/* ---- weak -------------------------------------------------------------------------------------
+ */
 
 static void test_weak(void **state)
 {
@@ -275,7 +278,8 @@ static void test_weak(void **state)
     free(r.v);
 }
 
-/* ---- small configurations for the other branches ------------------------------------------------- */
+/* ---- small configurations for the other branches
+ * ------------------------------------------------- */
 
 static results run_text(const char *cfg, const char *tls)
 {
@@ -320,11 +324,11 @@ static void test_auth_check_flags(void **state)
     char cfg[2048];
     snprintf(cfg, sizeof cfg, "%s%s",
              "loadmodule \"maxfwd.so\"\nloadmodule \"sanity.so\"\n"
-                         "loadmodule \"pike.so\"\nloadmodule \"auth.so\"\n"
-                         "loadmodule \"auth_db.so\"\n"
-                         "request_route {\n  route(REQINIT);\n"
-                         "  if (!auth_check(\"$fd\", \"subscriber\", \"0\")) {\n"
-                         "    auth_challenge(\"$fd\", \"0\"); exit;\n  }\n}\n",
+             "loadmodule \"pike.so\"\nloadmodule \"auth.so\"\n"
+             "loadmodule \"auth_db.so\"\n"
+             "request_route {\n  route(REQINIT);\n"
+             "  if (!auth_check(\"$fd\", \"subscriber\", \"0\")) {\n"
+             "    auth_challenge(\"$fd\", \"0\"); exit;\n  }\n}\n",
              REQINIT);
     results r = run_text(cfg, NULL);
     const vs_finding *f = find(&r, "kamailio.auth-identity-unchecked", NULL, 8);
@@ -390,7 +394,8 @@ static void test_tls_modparams(void **state)
     free(r.v);
 }
 
-/* ---- no secret in any output ------------------------------------------------------------------ */
+/* ---- no secret in any output ------------------------------------------------------------------
+ */
 
 static const char *const secrets[] = {"kamailiorw", "Db-9vQ!x2Lm7#Rk4", "Pl4nted-Db0ld!"};
 
