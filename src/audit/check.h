@@ -66,6 +66,21 @@ typedef struct vs__dial_reach {
  * (ext may be NULL: nothing is reachable). */
 void vs__dialplan_reach(const vs_conf *ext, const char *context, vs__dial_reach *out);
 
+/* Calls fn for every dialplan step reachable from context (NULL: every context), following the
+ * same includes and Goto/Gosub/Macro/Local chains as vs__dialplan_reach. pattern is the
+ * extension pattern of the step, number the literal extension it was reached with (or the
+ * pattern), carried_unfiltered whether an unfiltered ${EXTEN} reached it through an argument. */
+typedef void (*vs__dialplan_step_fn)(void *ctx, const vs_conf_entry *e, const char *context,
+                                     const char *pattern, const char *number,
+                                     bool carried_unfiltered, const char *app, const char *args);
+void vs__dialplan_walk(const vs_conf *ext, const char *context, vs__dialplan_step_fn fn, void *ctx);
+/* A pattern that matches numbers of any length ('.' or '!', or _X. style). */
+bool vs__dialplan_pattern_broad(const char *pattern);
+/* A pattern that can match an international number (00, +, open-ended 011/9011/900). */
+bool vs__dialplan_pattern_international(const char *pattern);
+/* text uses ${var} (or ${var:n}) outside FILTER(). */
+bool vs__dialplan_unfiltered(const char *text, const char *var);
+
 /* True for "yes", "true", "on", "1" (Asterisk's ast_true); false otherwise. */
 bool vs__conf_true(const char *v);
 /* True for "no", "false", "off", "0" (ast_false). */

@@ -12,7 +12,7 @@
  *     inbound, incoming, from-trunk, from-pstn, from-external, from-provider, from-itsp, from-did,
  *     ext-did or public, and the contexts of trunks as the configuration describes them: a
  *     pjsip.conf endpoint with outbound_auth, or named by an identify or registration `endpoint=`;
- *     a sip.conf peer with type=peer, a fixed host (not dynamic), or insecure=invite. `default`
+ *     a sip.conf peer with type=peer or a fixed host (not dynamic). `default`
  *     itself is left to default-reaches-outbound. One finding per international route, listing
  *     the entry contexts that reach it.
  *   - for `include => demo`, every entry context above plus every context an endpoint, peer or
@@ -27,14 +27,6 @@
 
 #include "audit/check.h"
 
-/* dialplan.c (these stay private to src/audit; check.h declares only vs__dialplan_reach) */
-typedef void (*vs__dialplan_step_fn)(void *ctx, const vs_conf_entry *e, const char *context,
-                                     const char *pattern, const char *number,
-                                     bool carried_unfiltered, const char *app, const char *args);
-void vs__dialplan_walk(const vs_conf *ext, const char *context, vs__dialplan_step_fn fn,
-                       void *ctx);
-bool vs__dialplan_pattern_broad(const char *pattern);
-bool vs__dialplan_unfiltered(const char *text, const char *var);
 
 #define MAX_ENTRIES 128
 #define MAX_SEEN 4096
@@ -111,8 +103,7 @@ typedef struct inj_ctx {
 } inj_ctx;
 
 static void inj_step(void *vctx, const vs_conf_entry *e, const char *context, const char *pattern,
-                     const char *number, bool carried_unfiltered, const char *app,
-                     const char *args)
+                     const char *number, bool carried_unfiltered, const char *app, const char *args)
 {
     inj_ctx *x = vctx;
     if (!pattern)
@@ -195,8 +186,7 @@ typedef struct cid_ctx {
 } cid_ctx;
 
 static void cid_step(void *vctx, const vs_conf_entry *e, const char *context, const char *pattern,
-                     const char *number, bool carried_unfiltered, const char *app,
-                     const char *args)
+                     const char *number, bool carried_unfiltered, const char *app, const char *args)
 {
     cid_ctx *x = vctx;
     (void)number;
@@ -275,10 +265,9 @@ static void entry_add(entry_list *l, const char *name, const char *why)
 
 static bool inbound_name(const char *name)
 {
-    static const char *const words[] = {"inbound",      "incoming",  "from-trunk", "from-pstn",
-                                        "from-external", "from-provider", "from-itsp",
-                                        "from-did",     "ext-did",   "public",
-                                        "from-sip-external"};
+    static const char *const words[] = {
+        "inbound",   "incoming", "from-trunk", "from-pstn", "from-external",    "from-provider",
+        "from-itsp", "from-did", "ext-did",    "public",    "from-sip-external"};
     char low[96];
     size_t i = 0;
     for (; name[i] && i + 1 < sizeof low; i++)
@@ -306,9 +295,9 @@ static const char *pjsip_named_by(const vs_conf *pj, const char *name)
         const char *ep = vs_conf_value(pj, s, "endpoint");
         if (ep && !strcasecmp(ep, name)) {
             if (type_is(pj, s, "identify"))
-                return "identify";
+                return "an identify section naming it";
             if (type_is(pj, s, "registration"))
-                return "registration";
+                return "a registration naming it";
         }
     }
     return NULL;
@@ -324,12 +313,15 @@ static void endpoint_contexts(const vs__audit_run *r, entry_list *l, bool trunks
         if (s->is_template || !type_is(pj, s, "endpoint"))
             continue;
         const char *ctx = vs_conf_value(pj, s, "context");
-        const char *mark = vs_conf_value(pj, s, "outbound_auth") ? "outbound_auth"
-                                                                 : pjsip_named_by(pj, s->name);
+        const char *mark =
+            vs_conf_value(pj, s, "outbound_auth") ? "outbound_auth" : pjsip_named_by(pj, s->name);
         if (trunks_only && !mark)
             continue;
-        snprintf(why, sizeof why, "pjsip.conf endpoint %s%s%s%s", s->name, mark ? " (" : "",
-                 mark ? mark : "", mark ? ")" : "");
+        if (mark)
+            snprintf(why, sizeof why, "the context of the trunk %s, a pjsip.conf endpoint with %s",
+                     s->name, mark);
+        else
+            snprintf(why, sizeof why, "the context of pjsip.conf endpoint %s", s->name);
         entry_add(l, ctx && *ctx ? ctx : "default", why);
     }
     const vs_conf *sip = vs__audit_ast(r, "sip.conf");
@@ -338,25 +330,27 @@ static void endpoint_contexts(const vs__audit_run *r, entry_list *l, bool trunks
     const vs_conf_section *g = vs_conf_find(sip, "general");
     const char *gctx = g ? vs_conf_value(sip, g, "context") : NULL;
     if (!trunks_only && gctx)
-        entry_add(l, gctx, "sip.conf [general] context");
+        entry_add(l, gctx, "sip.conf's [general] context");
     for (size_t i = 0; i < vs_conf_section_count(sip); i++) {
         const vs_conf_section *s = vs_conf_section_at(sip, i);
         if (s->is_template || !strcasecmp(s->name, "general") ||
             !strcasecmp(s->name, "authentication"))
             continue;
+        /* a phone with insecure=invite is asterisk.sip.insecure-invite's, not a trunk */
         const char *host = vs_conf_value(sip, s, "host");
-        const char *insecure = vs_conf_value(sip, s, "insecure");
-        const char *mark = type_is(sip, s, "peer") ? "type=peer"
+        const char *mark = type_is(sip, s, "peer")                        ? "type=peer"
                            : host && *host && strcasecmp(host, "dynamic") ? "fixed host"
-                           : insecure && strcasestr(insecure, "invite") ? "insecure=invite"
-                                                                         : NULL;
+                                                                          : NULL;
         if (trunks_only && !mark)
             continue;
         const char *ctx = vs_conf_value(sip, s, "context");
         if (!ctx || !*ctx)
             ctx = gctx && *gctx ? gctx : "default";
-        snprintf(why, sizeof why, "sip.conf peer %s%s%s%s", s->name, mark ? " (" : "",
-                 mark ? mark : "", mark ? ")" : "");
+        if (mark)
+            snprintf(why, sizeof why, "the context of the trunk %s, a sip.conf peer with %s",
+                     s->name, mark);
+        else
+            snprintf(why, sizeof why, "the context of sip.conf peer %s", s->name);
         entry_add(l, ctx, why);
     }
 }
@@ -366,7 +360,7 @@ static void inbound_contexts(const vs__audit_run *r, const vs_conf *ext, entry_l
     for (size_t i = 0; i < vs_conf_section_count(ext); i++) {
         const vs_conf_section *s = vs_conf_section_at(ext, i);
         if (is_context(s) && inbound_name(s->name))
-            entry_add(l, s->name, "its name (calls from outside)");
+            entry_add(l, s->name, "its name marks it as the context for incoming calls");
     }
     endpoint_contexts(r, l, true);
 }
@@ -554,7 +548,7 @@ done:
 
 #define AST VS_CONF_PRODUCT_ASTERISK
 #define NET VS_PRACTICE_NETWORK
-#define CHECK(var, id, practice, sev, title, why, fn)                                            \
+#define CHECK(var, id, practice, sev, title, why, fn)                                              \
     static const vs__audit_check var = {{id, AST, practice, sev, title, why}, fn}
 
 CHECK(dp_exten_injection, "asterisk.dialplan.exten-injection", NET, VS_SEV_HIGH,

@@ -165,7 +165,7 @@ static void run_ami_no_tls(vs__audit_run *r, const vs__audit_check *ck)
     vs_evidence_str(f.evidence, sizeof f.evidence, "bindaddr", ami_bindaddr(m, g));
     vs_evidence_str(f.evidence, sizeof f.evidence, "tlsenable",
                     vs_conf_value(m, g, "tlsenable") ? vs_conf_value(m, g, "tlsenable")
-                                                      : "(absent: no)");
+                                                     : "(absent: no)");
     vs__audit_emit(r, &f);
 }
 
@@ -231,8 +231,8 @@ static void run_ami_no_acl(vs__audit_run *r, const vs__audit_check *ck)
         if (local)
             f.severity = VS_SEV_LOW;
         vs_finding_setf(f.user, sizeof f.user, "%s", s->name);
-        vs_finding_setf(f.title, sizeof f.title,
-                        "Manager account %s may log in from any address", s->name);
+        vs_finding_setf(f.title, sizeof f.title, "Manager account %s may log in from any address",
+                        s->name);
         vs_finding_setf(f.explain, sizeof f.explain,
                         "The AMI account [%s] has no address restriction (%s), so its password "
                         "is the only protection: a password guessed or copied from a backup works "
@@ -356,8 +356,7 @@ static void run_ari_plain_password(vs__audit_run *r, const vs__audit_check *ck)
     for (size_t i = 0; a && i < vs_conf_section_count(a); i++) {
         const vs_conf_section *s = vs_conf_section_at(a, i);
         const char *type = vs_conf_value(a, s, "type");
-        if (skip_section(s) || !type || strcasecmp(type, "user") ||
-            !vs_conf_get(a, s, "password"))
+        if (skip_section(s) || !type || strcasecmp(type, "user") || !vs_conf_get(a, s, "password"))
             continue;
         const vs_conf_entry *pf = vs_conf_get(a, s, "password_format");
         if (pf && strcasecmp(pf->value, "plain"))
@@ -487,7 +486,7 @@ static void run_no_security_log(vs__audit_run *r, const vs__audit_check *ck)
 #define AST VS_CONF_PRODUCT_ASTERISK
 #define EQP VS_PRACTICE_EQUIPMENT
 #define ACT VS_PRACTICE_ACTIVITY
-#define CHECK(var, id, practice, sev, title, why, fn)                                            \
+#define CHECK(var, id, practice, sev, title, why, fn)                                              \
     static const vs__audit_check var = {{id, AST, practice, sev, title, why}, fn}
 
 CHECK(ami_exposed, "asterisk.manager.exposed", EQP, VS_SEV_HIGH,
@@ -534,8 +533,7 @@ CHECK(core_live_dangerously, "asterisk.core.live-dangerously", EQP, VS_SEV_HIGH,
       "live_dangerously=yes lets AMI/ARI use SHELL(), FILE() and similar functions (off by "
       "default since Asterisk 12; README-SERIOUSLY.bestpractices).",
       run_live_dangerously);
-CHECK(core_root, "asterisk.core.runs-as-root", EQP, VS_SEV_MEDIUM,
-      "Asterisk runs as root",
+CHECK(core_root, "asterisk.core.runs-as-root", EQP, VS_SEV_MEDIUM, "Asterisk runs as root",
       "Without runuser/rungroup Asterisk keeps root's rights, so any compromise owns the whole "
       "machine.",
       run_runs_as_root);
@@ -546,7 +544,7 @@ CHECK(log_no_security, "asterisk.logger.no-security-log", ACT, VS_SEV_LOW,
       run_no_security_log);
 
 const vs__audit_check *const vs__checks_ast_manager[] = {
-    &ami_exposed,        &ami_no_tls,      &ami_web_no_tls,        &ami_no_acl,
-    &ami_permissions,    &http_cleartext,  &ari_plain_password,    &ari_any_origin,
-    &core_live_dangerously, &core_root,    &log_no_security,       NULL,
+    &ami_exposed,           &ami_no_tls,     &ami_web_no_tls,     &ami_no_acl,
+    &ami_permissions,       &http_cleartext, &ari_plain_password, &ari_any_origin,
+    &core_live_dangerously, &core_root,      &log_no_security,    NULL,
 };

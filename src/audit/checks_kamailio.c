@@ -659,8 +659,8 @@ CHECK(c_tls_no_verify, "kamailio.tls-no-verify", VS_PRACTICE_NETWORK, VS_SEV_MED
       run_tls_no_verify);
 CHECK(c_db_pw, "kamailio.default-db-password", VS_PRACTICE_CREDENTIALS, VS_SEV_HIGH,
       "Stock database password in use",
-      "DBURL with the stock password of the kamailio database user (kamailiorw/kamailioro), "
-      "which holds every subscriber credential (KAM-CFG).",
+      "DBURL with the password that Kamailio's sample configuration and kamdbctl ship for the "
+      "kamailio database user, which holds every subscriber credential (KAM-CFG).",
       run_default_db_password);
 
 const vs__audit_check *const vs__checks_kamailio[] = {

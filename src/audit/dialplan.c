@@ -50,8 +50,7 @@
 typedef void (*vs__dialplan_step_fn)(void *ctx, const vs_conf_entry *e, const char *context,
                                      const char *pattern, const char *number,
                                      bool carried_unfiltered, const char *app, const char *args);
-void vs__dialplan_walk(const vs_conf *ext, const char *context, vs__dialplan_step_fn fn,
-                       void *ctx);
+void vs__dialplan_walk(const vs_conf *ext, const char *context, vs__dialplan_step_fn fn, void *ctx);
 bool vs__dialplan_pattern_broad(const char *pattern);
 bool vs__dialplan_pattern_international(const char *pattern);
 bool vs__dialplan_unfiltered(const char *text, const char *var);
@@ -228,9 +227,7 @@ bool vs__dialplan_unfiltered(const char *text, const char *var)
         } else if (p[0] == '$' && p[1] == '{' && strncasecmp(p + 2, var, vl) == 0) {
             char next = p[2 + vl];
             /* ${EXTEN} ${EXTEN:1}, not ${EXTENSION_STATE(...)}; ${CALLERID(num)} ${CALLERIDNUM} */
-            bool word = strcasecmp(var, "EXTEN") == 0
-                            ? (next == '}' || next == ':')
-                            : true;
+            bool word = strcasecmp(var, "EXTEN") == 0 ? (next == '}' || next == ':') : true;
             if (word && filter_depth < 0)
                 return true;
         }
@@ -357,7 +354,7 @@ int vs__dialplan_leg_trunk(const char *leg, const char **number)
 
 typedef struct dp_item {
     char ctx[DP_NAME];
-    char filter[DP_NAME]; /* "" = every extension */
+    char filter[DP_NAME];  /* "" = every extension */
     char carried[DP_NAME]; /* the caller's number pattern, "" when none */
     bool carried_unfiltered;
     unsigned depth;
@@ -639,8 +636,7 @@ done:
     free(es);
 }
 
-void vs__dialplan_walk(const vs_conf *ext, const char *context, vs__dialplan_step_fn fn,
-                       void *ctx)
+void vs__dialplan_walk(const vs_conf *ext, const char *context, vs__dialplan_step_fn fn, void *ctx)
 {
     if (!ext)
         return;
@@ -713,8 +709,8 @@ static void reach_step(void *ctx, const vs_conf_entry *e, const char *context, c
             acc->out = e;
         char nb[DP_NAME];
         copy(nb, sizeof nb, num, strcspn(num, "@"));
-        bool intl = literal_intl_prefix(nb) ||
-                    (has_var(nb) && vs__dialplan_pattern_international(number));
+        bool intl =
+            literal_intl_prefix(nb) || (has_var(nb) && vs__dialplan_pattern_international(number));
         if (intl && !acc->intl)
             acc->intl = e;
     }

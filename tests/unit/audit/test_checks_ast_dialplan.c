@@ -82,8 +82,8 @@ static size_t count_rule(const found *fd, const char *rule)
 }
 
 /* The finding of rule at file:line (file compared by its name), or a test failure. */
-static const vs_finding *expect(const found *fd, const char *rule, const char *file,
-                                unsigned line, vs_severity sev)
+static const vs_finding *expect(const found *fd, const char *rule, const char *file, unsigned line,
+                                vs_severity sev)
 {
     for (size_t i = 0; i < fd->n; i++) {
         const vs_finding *f = &fd->f[i];
@@ -109,8 +109,7 @@ static void expect_silent(const found *fd, const char *const *rules, size_t n)
     for (size_t i = 0; i < fd->n; i++)
         for (size_t k = 0; k < n; k++)
             if (!strcmp(fd->f[i].rule, rules[k]))
-                fail_msg("unexpected %s at %s:%u", fd->f[i].rule, fd->f[i].file,
-                         fd->f[i].line);
+                fail_msg("unexpected %s at %s:%u", fd->f[i].rule, fd->f[i].file, fd->f[i].line);
 }
 
 static void test_table(void **state)
@@ -138,12 +137,18 @@ static void test_exten_injection(void **state)
         assert_int_equal(f->practice, VS_PRACTICE_NETWORK);
         assert_non_null(strstr(f->evidence, "\"pattern\":\"_X.\""));
     }
-    expect(fd, INJ, "extensions.conf", 7, VS_SEV_CRITICAL); /* System() */
-    expect(fd, INJ, "extensions.conf", 9, VS_SEV_HIGH);     /* Queue() */
+    expect(fd, INJ, "extensions.conf", 7, VS_SEV_CRITICAL);  /* System() */
+    expect(fd, INJ, "extensions.conf", 9, VS_SEV_HIGH);      /* Queue() */
     f = expect(fd, INJ, "extensions.conf", 12, VS_SEV_HIGH); /* Macro argument */
     if (f)
         assert_non_null(strstr(f->evidence, "${ARG}"));
-    assert_int_equal(count_rule(fd, INJ), 4); /* _6XXX into a local phone is fine */
+    f = expect(fd, INJ, "extensions.conf", 15, VS_SEV_HIGH);
+    if (f) {
+        /* the IAX2 password in the dial string is masked in the evidence */
+        assert_null(strstr(f->evidence, "s3cretpw"));
+        assert_non_null(strstr(f->evidence, "IAX2/office:***@192.0.2.1/${EXTEN}"));
+    }
+    assert_int_equal(count_rule(fd, INJ), 5); /* _6XXX into a local phone is fine */
 }
 
 static void test_callerid_injection(void **state)
@@ -183,6 +188,7 @@ static void test_inbound_international(void **state)
         /* one finding for the route, naming both ways in: by name, and the trunk's context */
         assert_non_null(strstr(f->evidence, "\"entry_contexts\":[\"public\",\"carrier-in\"]"));
         assert_non_null(strstr(f->explain, "[public]"));
+        assert_non_null(strstr(f->evidence, "\"entered_from\":\"its name marks it"));
     }
     assert_int_equal(count_rule(fd, INB), 1);
 }
@@ -215,6 +221,8 @@ static void test_examples_fire(void **state)
     assert_true(count_rule(fd, INJ) >= 1);
     fd = audit_dir(NULL, "examples/audit/legacy-chan-sip");
     assert_int_equal(count_rule(fd, DEF), 1);
+    /* the provider (type=peer) lands in [from-pstn], which only rings phones */
+    assert_int_equal(count_rule(fd, INB), 0);
     assert_true(count_rule(fd, INJ) >= 1);
 }
 

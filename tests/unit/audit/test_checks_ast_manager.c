@@ -31,7 +31,7 @@ extern const vs__audit_check *const vs__checks_ast_manager[];
 #define ROOT "asterisk.core.runs-as-root"
 #define SECLOG "asterisk.logger.no-security-log"
 
-static const char *const all_rules[] = {EXPOSED, NOTLS, WEB,  NOACL, PERMS, HTTP,
+static const char *const all_rules[] = {EXPOSED, NOTLS,  WEB,  NOACL, PERMS, HTTP,
                                         ARIPW,   ORIGIN, LIVE, ROOT,  SECLOG};
 
 /* ---- driving the public API ---------------------------------------------------------------- */
@@ -89,8 +89,8 @@ static size_t count_rule(const found *fd, const char *rule)
 }
 
 /* The finding of rule at file:line (file compared by its name), or a test failure. */
-static const vs_finding *expect(const found *fd, const char *rule, const char *file,
-                                unsigned line, vs_severity sev)
+static const vs_finding *expect(const found *fd, const char *rule, const char *file, unsigned line,
+                                vs_severity sev)
 {
     for (size_t i = 0; i < fd->n; i++) {
         const vs_finding *f = &fd->f[i];
@@ -116,8 +116,7 @@ static void expect_silent(const found *fd, const char *const *rules, size_t n)
     for (size_t i = 0; i < fd->n; i++)
         for (size_t k = 0; k < n; k++)
             if (!strcmp(fd->f[i].rule, rules[k]))
-                fail_msg("unexpected %s at %s:%u", fd->f[i].rule, fd->f[i].file,
-                         fd->f[i].line);
+                fail_msg("unexpected %s at %s:%u", fd->f[i].rule, fd->f[i].file, fd->f[i].line);
 }
 
 static void test_table(void **state)

@@ -11,16 +11,13 @@
 
 #include "audit/check.h"
 
-/* dialplan.c helpers (declared by their users; see checks_ast_dialplan.c) */
-bool vs__dialplan_pattern_broad(const char *pattern);
-bool vs__dialplan_pattern_international(const char *pattern);
 
 static vs_conf *load(const char *text)
 {
     vs_conf *c = NULL;
     char err[256] = "";
-    vs_rc rc = vs_conf_asterisk_load_mem("extensions.conf", text, strlen(text), NULL, &c, err,
-                                         sizeof err);
+    vs_rc rc =
+        vs_conf_asterisk_load_mem("extensions.conf", text, strlen(text), NULL, &c, err, sizeof err);
     if (rc != VS_OK)
         fprintf(stderr, "load: %s\n", err);
     assert_int_equal(rc, VS_OK);
@@ -135,11 +132,11 @@ static void test_national_only(void **state)
 static void test_international_patterns(void **state)
 {
     (void)state;
-    const char *yes[] = {"_X.", "_.", "_!", "_0.", "_00X.", "_011.", "_9011.", "_+X.",
-                         "_00XXXXXXXXXX", "_[+0]X.", "_9.", "_900.", "_Z.", "_011XXXXXXXXX",
-                         "_0[0-1]XXXXXXXXX"};
-    const char *no[] = {"_NXXNXXXXXX", "_1NXXNXXXXXX", "_1XXX", "1001", "s",
-                        "_900NXXXXXX", "_00X", "_[1-8].", "_0[1-9]XXXXXXXX"};
+    const char *yes[] = {"_X.",   "_.",     "_!",   "_0.",           "_00X.",
+                         "_011.", "_9011.", "_+X.", "_00XXXXXXXXXX", "_[+0]X.",
+                         "_9.",   "_900.",  "_Z.",  "_011XXXXXXXXX", "_0[0-1]XXXXXXXXX"};
+    const char *no[] = {"_NXXNXXXXXX", "_1NXXNXXXXXX", "_1XXX",   "1001",           "s",
+                        "_900NXXXXXX", "_00X",         "_[1-8].", "_0[1-9]XXXXXXXX"};
     for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
         if (!vs__dialplan_pattern_international(yes[i]))
             fail_msg("%s should be international", yes[i]);
@@ -182,11 +179,12 @@ static void test_goto_literal_exten_only(void **state)
 static void test_gotoif_and_local(void **state)
 {
     (void)state;
-    vs__dial_reach r = reach("[in]\n"
-                             "exten => _X.,1,GotoIf($[${LEN(${EXTEN})} > 4]?long,${EXTEN},1:short,${EXTEN},1)\n"
-                             "[long]\nexten => _X.,1,Hangup()\n"
-                             "[short]\nexten => _X.,1,Dial(DAHDI/g0/${EXTEN})\n",
-                             "in");
+    vs__dial_reach r =
+        reach("[in]\n"
+              "exten => _X.,1,GotoIf($[${LEN(${EXTEN})} > 4]?long,${EXTEN},1:short,${EXTEN},1)\n"
+              "[long]\nexten => _X.,1,Hangup()\n"
+              "[short]\nexten => _X.,1,Dial(DAHDI/g0/${EXTEN})\n",
+              "in");
     assert_true(r.outbound);
     assert_true(r.international);
     assert_int_equal(line_of(&r), 6);
@@ -255,7 +253,9 @@ static void test_bounded(void **state)
     char buf[16384];
     size_t o = 0;
     for (int i = 0; i < 100; i++)
-        o += (size_t)snprintf(buf + o, sizeof buf - o, "[c%d]\ninclude => c%d\nexten => _X.,1,Goto(c%d,${EXTEN},1)\n", i, i + 1, (i * 7) % 100);
+        o += (size_t)snprintf(buf + o, sizeof buf - o,
+                              "[c%d]\ninclude => c%d\nexten => _X.,1,Goto(c%d,${EXTEN},1)\n", i,
+                              i + 1, (i * 7) % 100);
     snprintf(buf + o, sizeof buf - o, "[c100]\nexten => _00.,1,Dial(PJSIP/${EXTEN}@itsp)\n");
     vs__dial_reach r = reach(buf, "c0"); /* ends, whatever the bound lets through */
     r = reach(buf, "c90");
