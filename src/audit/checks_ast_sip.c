@@ -646,6 +646,51 @@ static void run_pj_no_srtp(vs__audit_run *r, const vs__audit_check *ck)
     }
 }
 
+/* PJSIP has two places for address limits: a global "type=acl" section (res_pjsip_acl, it
+ * applies to every request) and acl/deny/permit or contact_acl/contact_deny/contact_permit on the
+ * endpoint itself. A phone endpoint (it authenticates with auth=) with neither may register from
+ * anywhere. */
+static void run_pj_no_acl(vs__audit_run *r, const vs__audit_check *ck)
+{
+    const vs_conf *c = vs__audit_ast(r, "pjsip.conf");
+    if (!c)
+        return;
+    for (size_t i = 0; i < vs_conf_section_count(c); i++) {
+        const vs_conf_section *s = vs_conf_section_at(c, i);
+        if (!s->is_template && type_is(c, s, "acl"))
+            return; /* a global ACL covers every endpoint */
+    }
+    static const char *const keys[] = {"acl",        "deny",         "permit",
+                                       "contact_acl", "contact_deny", "contact_permit"};
+    for (size_t i = 0; i < vs_conf_section_count(c); i++) {
+        const vs_conf_section *s = vs_conf_section_at(c, i);
+        if (s->is_template || !type_is(c, s, "endpoint") || !vs_conf_value(c, s, "auth"))
+            continue;
+        bool limited = false;
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0] && !limited; k++)
+            limited = vs_conf_get(c, s, keys[k]) != NULL;
+        if (limited)
+            continue;
+        vs_finding f;
+        start(r, ck, NULL, s, &f); /* what is missing belongs in the section */
+        vs_finding_set(f.user, sizeof f.user, s->name);
+        vs_finding_setf(f.explain, sizeof f.explain,
+                        "The phone endpoint \"%s\" may register and call from any address on the "
+                        "Internet: neither the endpoint nor a global type=acl section limits "
+                        "where its requests may come from. A stolen or guessed password then "
+                        "works from anywhere.",
+                        s->name);
+        vs_finding_set(f.advice, sizeof f.advice,
+                       "Add a [acl] section with type=acl, deny=0.0.0.0/0.0.0.0 and permit=<your "
+                       "office network> to pjsip.conf, or deny/permit (or contact_deny/"
+                       "contact_permit) lines on the endpoint.");
+        vs_evidence_str(f.evidence, sizeof f.evidence, "endpoint", s->name);
+        vs_evidence_str(f.evidence, sizeof f.evidence, "auth", vs_conf_value(c, s, "auth"));
+        vs_evidence_str(f.evidence, sizeof f.evidence, "address_limits", "none");
+        vs__audit_emit(r, &f);
+    }
+}
+
 static void run_pj_sdes_cleartext(vs__audit_run *r, const vs__audit_check *ck)
 {
     const vs_conf *c = vs__audit_ast(r, "pjsip.conf");
@@ -967,6 +1012,12 @@ CHECK(pj_anonymous, "asterisk.pjsip.anonymous-outbound", NET, VS_SEV_HIGH,
 CHECK(pj_no_tls, "asterisk.pjsip.no-tls-transport", NET, VS_SEV_MEDIUM,
       "PJSIP signalling is not encrypted",
       "With only udp/tcp transports, SIP (and SDES media keys) travel in clear.", run_pj_no_tls);
+CHECK(pj_no_acl, "asterisk.pjsip.no-acl", NET, VS_SEV_MEDIUM,
+      "A phone endpoint may register from anywhere",
+      "PJSIP endpoints that authenticate with a password but have no deny/permit, contact ACL "
+      "or global type=acl section accept a guessed password from any address (AST-SIPS; "
+      "res_pjsip endpoint acl/deny/permit options).",
+      run_pj_no_acl);
 CHECK(pj_no_srtp, "asterisk.pjsip.no-srtp", NET, VS_SEV_MEDIUM, "Calls are not encrypted",
       "media_encryption defaults to no: RTP media travels in clear.", run_pj_no_srtp);
 CHECK(pj_sdes_clear, "asterisk.pjsip.sdes-cleartext", NET, VS_SEV_HIGH,
@@ -1015,6 +1066,7 @@ const vs__audit_check *const vs__checks_ast_sip[] = {
     &pj_ip_no_auth,
     &pj_anonymous,
     &pj_no_tls,
+    &pj_no_acl,
     &pj_no_srtp,
     &pj_sdes_clear,
     &pj_optimistic,

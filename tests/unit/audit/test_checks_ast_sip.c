@@ -262,6 +262,11 @@ static void test_pjsip_weak(void **state)
     expect_at(&r, "asterisk.pjsip.srtp-optimistic", F, 22, VS_SEV_MEDIUM);
     expect_at(&r, "asterisk.pjsip.unauthenticated-options", F, 16, VS_SEV_LOW);
     expect_count(&r, "asterisk.pjsip.unauthenticated-options", 1);
+    /* the two phones authenticate and nothing limits their addresses; the trunk (no auth=) and
+     * the anonymous endpoint are other checks' business */
+    expect_at(&r, "asterisk.pjsip.no-acl", F, 13, VS_SEV_MEDIUM);
+    expect_at(&r, "asterisk.pjsip.no-acl", F, 18, VS_SEV_MEDIUM);
+    expect_count(&r, "asterisk.pjsip.no-acl", 2);
     audit_results_free(&r);
 }
 
@@ -301,6 +306,7 @@ static void test_pjsip_hardened(void **state)
         "asterisk.pjsip.tls-old-method",
         "asterisk.pjsip.tls-no-verify",
         "asterisk.pjsip.unauthenticated-options",
+        "asterisk.pjsip.no-acl", /* a global type=acl section */
         /* no sip.conf, no iax.conf: nothing of theirs either */
         "asterisk.sip.deprecated-driver",
         "asterisk.sip.allowguest",
