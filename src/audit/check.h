@@ -49,6 +49,42 @@ void vs__audit_finding_at(const vs__audit_run *r, const vs__audit_check *c,
                           const vs_conf_entry *e, vs_finding *f);
 void vs__audit_emit(vs__audit_run *r, const vs_finding *f);
 
+/* ---- Helpers shared by the check files (check_util.c) ---- */
+
+/* Starts a finding of c at entry e; when e is NULL at section s; when both are NULL at the
+ * product's main file (Kamailio's first file, the FreeSWITCH path audited, no file for Asterisk).
+ * The caller fills the rest, then calls vs__audit_finish or vs__audit_emit. */
+void vs__audit_start(const vs__audit_run *r, const vs__audit_check *c, const vs_conf_entry *e,
+                     const vs_conf_section *s, vs_finding *f);
+/* Sets f's evidence, explain and advice (each left as it is when NULL) and emits f. */
+void vs__audit_finish(vs__audit_run *r, vs_finding *f, const char *evidence, const char *explain,
+                      const char *advice);
+/* s starts with p (ASCII case-insensitive). */
+bool vs__audit_prefix(const char *s, const char *p);
+/* word is one of the comma (or blank) separated items of list (case-insensitive); list may be
+ * NULL. */
+bool vs__audit_list_has(const char *list, const char *word);
+/* The section's name is name (case-insensitive). */
+bool vs__audit_sec_is(const vs_conf_section *s, const char *name);
+/* The section has type=<type> (case-insensitive). */
+bool vs__audit_type_is(const vs_conf *c, const vs_conf_section *s, const char *type);
+/* The next section from index *it on (start with *it = 0) that is not a template and has
+ * type=<type>, or NULL at the end (c may be NULL). Advances *it past it. */
+const vs_conf_section *vs__audit_next_of_type(const vs_conf *c, const char *type, size_t *it);
+/* Asterisk: the entry key of [section] in file, or NULL; *sec gets the section (or NULL). */
+const vs_conf_entry *vs__audit_ast_get(const vs__audit_run *r, const char *file,
+                                       const char *section, const char *key,
+                                       const vs_conf_section **sec);
+/* Asterisk: when [section] key of file has a true value (bad == true) or a false value (bad ==
+ * false), reports c at that line with evidence key=value and the texts given. */
+void vs__audit_ast_flag(vs__audit_run *r, const vs__audit_check *c, const char *file,
+                        const char *section, const char *key, bool bad, const char *explain,
+                        const char *advice);
+/* A bind address meaning every interface ("", "0.0.0.0...", "::", "[::]..."); false for NULL. */
+bool vs__audit_addr_any(const char *v);
+/* A loopback bind address ("127.*", "::1", "[::1]...", "localhost"); false for NULL. */
+bool vs__audit_addr_loopback(const char *v);
+
 /* Asterisk: the configuration of one file of the set ("pjsip.conf"), or NULL. */
 const vs_conf *vs__audit_ast(const vs__audit_run *r, const char *file);
 

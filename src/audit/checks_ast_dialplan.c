@@ -279,12 +279,6 @@ static bool inbound_name(const char *name)
     return false;
 }
 
-static bool type_is(const vs_conf *c, const vs_conf_section *s, const char *type)
-{
-    const char *t = vs_conf_value(c, s, "type");
-    return t && !strcasecmp(t, type);
-}
-
 /* Is the pjsip endpoint called name a trunk: named by an identify or registration endpoint=? */
 static const char *pjsip_named_by(const vs_conf *pj, const char *name)
 {
@@ -294,9 +288,9 @@ static const char *pjsip_named_by(const vs_conf *pj, const char *name)
             continue;
         const char *ep = vs_conf_value(pj, s, "endpoint");
         if (ep && !strcasecmp(ep, name)) {
-            if (type_is(pj, s, "identify"))
+            if (vs__audit_type_is(pj, s, "identify"))
                 return "an identify section naming it";
-            if (type_is(pj, s, "registration"))
+            if (vs__audit_type_is(pj, s, "registration"))
                 return "a registration naming it";
         }
     }
@@ -308,10 +302,8 @@ static void endpoint_contexts(const vs__audit_run *r, entry_list *l, bool trunks
 {
     char why[160];
     const vs_conf *pj = vs__audit_ast(r, "pjsip.conf");
-    for (size_t i = 0; pj && i < vs_conf_section_count(pj); i++) {
-        const vs_conf_section *s = vs_conf_section_at(pj, i);
-        if (s->is_template || !type_is(pj, s, "endpoint"))
-            continue;
+    size_t it = 0;
+    for (const vs_conf_section *s; (s = vs__audit_next_of_type(pj, "endpoint", &it));) {
         const char *ctx = vs_conf_value(pj, s, "context");
         const char *mark =
             vs_conf_value(pj, s, "outbound_auth") ? "outbound_auth" : pjsip_named_by(pj, s->name);
@@ -338,7 +330,7 @@ static void endpoint_contexts(const vs__audit_run *r, entry_list *l, bool trunks
             continue;
         /* a phone with insecure=invite is asterisk.sip.insecure-invite's, not a trunk */
         const char *host = vs_conf_value(sip, s, "host");
-        const char *mark = type_is(sip, s, "peer")                        ? "type=peer"
+        const char *mark = vs__audit_type_is(sip, s, "peer")              ? "type=peer"
                            : host && *host && strcasecmp(host, "dynamic") ? "fixed host"
                                                                           : NULL;
         if (trunks_only && !mark)

@@ -23,26 +23,6 @@
 
 /* ---- helpers -------------------------------------------------------------------------------- */
 
-/* Is word one of the comma (or blank) separated items of list? Case-insensitive. */
-static bool list_has(const char *list, const char *word)
-{
-    if (!list)
-        return false;
-    size_t wl = strlen(word);
-    const char *p = list;
-    while (*p) {
-        while (*p == ',' || *p == ' ' || *p == '\t')
-            p++;
-        const char *q = p;
-        while (*q && *q != ',' && *q != ' ' && *q != '\t')
-            q++;
-        if ((size_t)(q - p) == wl && strncasecmp(p, word, wl) == 0)
-            return true;
-        p = q;
-    }
-    return false;
-}
-
 /* The dangerous items of a class list (originate, system, command, config, all), comma separated
  * into out; false when none. */
 static bool dangerous_classes(const char *list, char *out, size_t size)
@@ -50,39 +30,16 @@ static bool dangerous_classes(const char *list, char *out, size_t size)
     static const char *const bad[] = {"all", "originate", "system", "command", "config"};
     out[0] = '\0';
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        if (list_has(list, bad[i])) {
+        if (vs__audit_list_has(list, bad[i])) {
             size_t o = strlen(out);
             snprintf(out + o, size - o, "%s%s", o ? "," : "", bad[i]);
         }
     return out[0] != '\0';
 }
 
-/* Address text without a port: "0.0.0.0", "::", "[::]:5038" ... */
-static bool all_interfaces(const char *v)
-{
-    if (!v)
-        return false;
-    return !*v || !strncmp(v, "0.0.0.0", 7) || !strcmp(v, "::") || !strncmp(v, "[::]", 4);
-}
-
-static bool loopback(const char *v)
-{
-    return v && (!strncmp(v, "127.", 4) || !strcmp(v, "::1") || !strncmp(v, "[::1]", 5) ||
-                 !strcasecmp(v, "localhost"));
-}
-
 static bool skip_section(const vs_conf_section *s)
 {
     return s->is_template || !s->name[0] || !strcasecmp(s->name, "general");
-}
-
-static void start(const vs__audit_run *r, const vs__audit_check *ck, const vs_conf_entry *e,
-                  const vs_conf_section *s, vs_finding *f)
-{
-    if (e)
-        vs__audit_finding_at(r, ck, e, f);
-    else
-        vs__audit_finding(r, ck, s ? s->file : NULL, s ? s->line : 0, f);
 }
 
 /* manager.conf [general], when AMI is enabled; NULL otherwise. */
@@ -123,10 +80,10 @@ static void run_ami_exposed(vs__audit_run *r, const vs__audit_check *ck)
     if (!g)
         return;
     const vs_conf_entry *b = vs_conf_get(m, g, "bindaddr");
-    if (!all_interfaces(ami_bindaddr(m, g)))
+    if (!vs__audit_addr_any(ami_bindaddr(m, g)))
         return;
     vs_finding f;
-    start(r, ck, b ? b : vs_conf_get(m, g, "enabled"), g, &f);
+    vs__audit_start(r, ck, b ? b : vs_conf_get(m, g, "enabled"), g, &f);
     vs_finding_setf(f.explain, sizeof f.explain,
                     "The Asterisk Manager Interface (AMI) is switched on and listens on every "
                     "network address of the server (%s). AMI can place calls, read the "
@@ -148,11 +105,12 @@ static void run_ami_no_tls(vs__audit_run *r, const vs__audit_check *ck)
 {
     const vs_conf *m = NULL;
     const vs_conf_section *g = ami_general(r, &m);
-    if (!g || loopback(ami_bindaddr(m, g)) || vs__conf_true(vs_conf_value(m, g, "tlsenable")))
+    if (!g || vs__audit_addr_loopback(ami_bindaddr(m, g)) ||
+        vs__conf_true(vs_conf_value(m, g, "tlsenable")))
         return;
     const vs_conf_entry *t = vs_conf_get(m, g, "tlsenable");
     vs_finding f;
-    start(r, ck, t ? t : vs_conf_get(m, g, "enabled"), g, &f);
+    vs__audit_start(r, ck, t ? t : vs_conf_get(m, g, "enabled"), g, &f);
     const char *port = vs_conf_value(m, g, "port");
     vs_finding_setf(f.explain, sizeof f.explain,
                     "The Manager Interface accepts connections from the network on plain TCP "
@@ -181,11 +139,11 @@ static void run_ami_web_no_tls(vs__audit_run *r, const vs__audit_check *ck)
     if (!w || !vs__conf_true(w->value))
         return;
     const vs_conf_section *hg = http_general(r, &h);
-    if (!hg || loopback(vs_conf_value(h, hg, "bindaddr")) ||
+    if (!hg || vs__audit_addr_loopback(vs_conf_value(h, hg, "bindaddr")) ||
         vs__conf_true(vs_conf_value(h, hg, "tlsenable")))
         return;
     vs_finding f;
-    start(r, ck, w, g, &f);
+    vs__audit_start(r, ck, w, g, &f);
     vs_finding_setf(f.explain, sizeof f.explain,
                     "webenabled=yes offers the Manager Interface over Asterisk's web server, "
                     "which listens on %s without HTTPS (http.conf has no tlsenable=yes): AMI "
@@ -213,7 +171,7 @@ static void run_ami_no_acl(vs__audit_run *r, const vs__audit_check *ck)
     const vs_conf_section *g = ami_general(r, &m);
     if (!g)
         return;
-    bool local = loopback(ami_bindaddr(m, g));
+    bool local = vs__audit_addr_loopback(ami_bindaddr(m, g));
     for (size_t i = 0; i < vs_conf_section_count(m); i++) {
         const vs_conf_section *s = vs_conf_section_at(m, i);
         if (skip_section(s))
@@ -227,7 +185,7 @@ static void run_ami_no_acl(vs__audit_run *r, const vs__audit_check *ck)
         if (restricted)
             continue;
         vs_finding f;
-        start(r, ck, NULL, s, &f);
+        vs__audit_start(r, ck, NULL, s, &f);
         if (local)
             f.severity = VS_SEV_LOW;
         vs_finding_setf(f.user, sizeof f.user, "%s", s->name);
@@ -271,7 +229,7 @@ static void run_ami_permissions(vs__audit_run *r, const vs__audit_check *ck)
         if (!wd && !rdg)
             continue;
         vs_finding f;
-        start(r, ck, wd ? w : rd, s, &f);
+        vs__audit_start(r, ck, wd ? w : rd, s, &f);
         vs_finding_setf(f.user, sizeof f.user, "%s", s->name);
         if (wd) {
             vs_finding_setf(f.title, sizeof f.title,
@@ -317,11 +275,11 @@ static void run_http_cleartext(vs__audit_run *r, const vs__audit_check *ck)
     if (!g)
         return;
     const vs_conf_entry *b = vs_conf_get(h, g, "bindaddr");
-    if (loopback(b->value) || vs__conf_true(vs_conf_value(h, g, "tlsenable")))
+    if (vs__audit_addr_loopback(b->value) || vs__conf_true(vs_conf_value(h, g, "tlsenable")))
         return;
-    bool all = all_interfaces(b->value);
+    bool all = vs__audit_addr_any(b->value);
     vs_finding f;
-    start(r, ck, b, g, &f);
+    vs__audit_start(r, ck, b, g, &f);
     if (!all)
         f.severity = VS_SEV_MEDIUM;
     vs_finding_setf(f.explain, sizeof f.explain,
@@ -362,7 +320,7 @@ static void run_ari_plain_password(vs__audit_run *r, const vs__audit_check *ck)
         if (pf && strcasecmp(pf->value, "plain"))
             continue;
         vs_finding f;
-        start(r, ck, pf, s, &f);
+        vs__audit_start(r, ck, pf, s, &f);
         vs_finding_setf(f.user, sizeof f.user, "%s", s->name);
         vs_finding_setf(f.explain, sizeof f.explain,
                         "The ARI account [%s] keeps its password as plain text in ari.conf "
@@ -384,41 +342,30 @@ static void run_ari_any_origin(vs__audit_run *r, const vs__audit_check *ck)
     const vs_conf *a = ari_enabled(r);
     const vs_conf_section *g = a ? vs_conf_find(a, "general") : NULL;
     const vs_conf_entry *o = g ? vs_conf_get(a, g, "allowed_origins") : NULL;
-    if (!o || !list_has(o->value, "*"))
+    if (!o || !vs__audit_list_has(o->value, "*"))
         return;
     vs_finding f;
-    start(r, ck, o, g, &f);
-    vs_finding_set(f.explain, sizeof f.explain,
-                   "allowed_origins=* lets scripts on any web site that an operator visits send "
-                   "requests to the REST Interface from the operator's browser; the server no "
-                   "longer limits which web pages may drive your calls.");
-    vs_finding_set(f.advice, sizeof f.advice,
-                   "List only the web addresses of your own applications in allowed_origins "
-                   "(for example https://pbx-console.example.com), or leave it empty.");
+    vs__audit_start(r, ck, o, g, &f);
     vs_evidence_str(f.evidence, sizeof f.evidence, "allowed_origins", o->value);
-    vs__audit_emit(r, &f);
+    vs__audit_finish(r, &f, NULL,
+                     "allowed_origins=* lets scripts on any web site that an operator visits send "
+                     "requests to the REST Interface from the operator's browser; the server no "
+                     "longer limits which web pages may drive your calls.",
+                     "List only the web addresses of your own applications in allowed_origins "
+                     "(for example https://pbx-console.example.com), or leave it empty.");
 }
 
 /* ---- asterisk.conf ------------------------------------------------------------------------- */
 
 static void run_live_dangerously(vs__audit_run *r, const vs__audit_check *ck)
 {
-    const vs_conf *c = vs__audit_ast(r, "asterisk.conf");
-    const vs_conf_section *o = c ? vs_conf_find(c, "options") : NULL;
-    const vs_conf_entry *e = o ? vs_conf_get(c, o, "live_dangerously") : NULL;
-    if (!e || !vs__conf_true(e->value))
-        return;
-    vs_finding f;
-    start(r, ck, e, o, &f);
-    vs_finding_set(f.explain, sizeof f.explain,
-                   "live_dangerously=yes lets remote programs using AMI or ARI call dialplan "
-                   "functions such as SHELL() and FILE(), which run system commands and read or "
-                   "write any file Asterisk can reach. Asterisk turns this off by default since "
-                   "version 12 for that reason.");
-    vs_finding_set(f.advice, sizeof f.advice,
-                   "Remove live_dangerously or set it to no in asterisk.conf [options].");
-    vs_evidence_str(f.evidence, sizeof f.evidence, "live_dangerously", e->value);
-    vs__audit_emit(r, &f);
+    vs__audit_ast_flag(
+        r, ck, "asterisk.conf", "options", "live_dangerously", true,
+        "live_dangerously=yes lets remote programs using AMI or ARI call dialplan "
+        "functions such as SHELL() and FILE(), which run system commands and read or "
+        "write any file Asterisk can reach. Asterisk turns this off by default since "
+        "version 12 for that reason.",
+        "Remove live_dangerously or set it to no in asterisk.conf [options].");
 }
 
 static void run_runs_as_root(vs__audit_run *r, const vs__audit_check *ck)
@@ -432,7 +379,7 @@ static void run_runs_as_root(vs__audit_run *r, const vs__audit_check *ck)
         return;
     vs_finding f;
     if (u || o)
-        start(r, ck, u, o, &f);
+        vs__audit_start(r, ck, u, o, &f);
     else
         vs__audit_finding(r, ck, vs_conf_file_path(c, 0), 0, &f);
     vs_finding_set(f.explain, sizeof f.explain,
@@ -462,23 +409,24 @@ static void run_no_security_log(vs__audit_run *r, const vs__audit_check *ck)
         const vs_conf_entry *e = &s->entries[i];
         if (e->merged || e->op == VS_CONF_OP_DIRECTIVE)
             continue;
-        if (strcasestr(e->value, "security") || list_has(e->value, "*"))
+        if (strcasestr(e->value, "security") || vs__audit_list_has(e->value, "*"))
             return;
     }
     vs_finding f;
     if (s)
-        start(r, ck, NULL, s, &f);
+        vs__audit_start(r, ck, NULL, s, &f);
     else
         vs__audit_finding(r, ck, vs_conf_file_path(l, 0), 0, &f);
-    vs_finding_set(f.explain, sizeof f.explain,
-                   "No log channel in logger.conf records the 'security' level. Failed "
-                   "logins, wrong passwords and rejected calls are then written nowhere, so "
-                   "fail2ban cannot block password-guessing and nobody can see an attack "
-                   "afterwards.");
-    vs_finding_set(f.advice, sizeof f.advice,
-                   "Add a channel for it in [logfiles], for example "
-                   "'security => security', and point fail2ban's asterisk filter at that file.");
-    vs__audit_emit(r, &f);
+    char ev[128] = "";
+    vs_evidence_int(ev, sizeof ev, "log_channels", s ? (int64_t)s->n_entries : 0);
+    vs_evidence_str(ev, sizeof ev, "security_level", "not logged");
+    vs__audit_finish(r, &f, ev,
+                     "No log channel in logger.conf records the 'security' level. Failed "
+                     "logins, wrong passwords and rejected calls are then written nowhere, so "
+                     "fail2ban cannot block password-guessing and nobody can see an attack "
+                     "afterwards.",
+                     "Add a channel for it in [logfiles], for example "
+                     "'security => security', and point fail2ban's asterisk filter at that file.");
 }
 
 /* ---- the table ---------------------------------------------------------------------------- */

@@ -19,52 +19,11 @@
 
 /* ---- helpers -------------------------------------------------------------------------------- */
 
-/* Is word one of the comma (or blank) separated items of list? Case-insensitive. */
-static bool list_has(const char *list, const char *word)
-{
-    if (!list)
-        return false;
-    size_t wl = strlen(word);
-    const char *p = list;
-    while (*p) {
-        while (*p == ',' || *p == ' ' || *p == '\t')
-            p++;
-        const char *q = p;
-        while (*q && *q != ',' && *q != ' ' && *q != '\t')
-            q++;
-        if ((size_t)(q - p) == wl && strncasecmp(p, word, wl) == 0)
-            return true;
-        p = q;
-    }
-    return false;
-}
-
-static bool sec_is(const vs_conf_section *s, const char *name)
-{
-    return strcasecmp(s->name, name) == 0;
-}
-
-static bool type_is(const vs_conf *c, const vs_conf_section *s, const char *type)
-{
-    const char *t = vs_conf_value(c, s, "type");
-    return t && strcasecmp(t, type) == 0;
-}
-
-/* Starts a finding at entry e, or at section s when e is NULL. */
-static void start(const vs__audit_run *r, const vs__audit_check *ck, const vs_conf_entry *e,
-                  const vs_conf_section *s, vs_finding *f)
-{
-    if (e)
-        vs__audit_finding_at(r, ck, e, f);
-    else
-        vs__audit_finding(r, ck, s ? s->file : NULL, s ? s->line : 0, f);
-}
-
 /* The sections of a chan_sip or IAX file that describe accounts (not [general] and friends). */
 static bool is_account_section(const vs_conf_section *s)
 {
-    return !s->is_template && !sec_is(s, "general") && !sec_is(s, "authentication") &&
-           !sec_is(s, "callnumberlimits");
+    return !s->is_template && !vs__audit_sec_is(s, "general") &&
+           !vs__audit_sec_is(s, "authentication") && !vs__audit_sec_is(s, "callnumberlimits");
 }
 
 /* Does any account section exist? chan_sip settings only matter when chan_sip has accounts. */
@@ -161,7 +120,7 @@ static void run_sip_allowguest(vs__audit_run *r, const vs__audit_check *ck)
     reach(r, ctx, &d);
     vs_finding f;
     if (e || g)
-        start(r, ck, e, g, &f);
+        vs__audit_start(r, ck, e, g, &f);
     else
         vs__audit_finding(r, ck, vs_conf_file_path(c, 0), 0, &f);
     f.severity = d.international ? VS_SEV_CRITICAL : d.outbound ? VS_SEV_HIGH : VS_SEV_MEDIUM;
@@ -181,22 +140,13 @@ static void run_sip_allowguest(vs__audit_run *r, const vs__audit_check *ck)
 
 static void run_sip_alwaysauthreject(vs__audit_run *r, const vs__audit_check *ck)
 {
-    const vs_conf *c = vs__audit_ast(r, "sip.conf");
-    const vs_conf_section *g = c ? vs_conf_find(c, "general") : NULL;
-    const vs_conf_entry *e = g ? vs_conf_get(c, g, "alwaysauthreject") : NULL;
-    if (!e || !vs__conf_false(e->value))
-        return;
-    vs_finding f;
-    start(r, ck, e, g, &f);
-    vs_finding_set(f.explain, sizeof f.explain,
-                   "With alwaysauthreject=no, chan_sip answers a login attempt for an account that "
-                   "does not exist differently from one for an account that does. Scanning tools "
-                   "use the difference to list your extensions, then guess their passwords.");
-    vs_finding_set(f.advice, sizeof f.advice,
-                   "Set alwaysauthreject=yes in the [general] section of sip.conf (or remove the "
-                   "line: newer chan_sip versions default to yes).");
-    vs_evidence_str(f.evidence, sizeof f.evidence, "alwaysauthreject", e->value);
-    vs__audit_emit(r, &f);
+    vs__audit_ast_flag(
+        r, ck, "sip.conf", "general", "alwaysauthreject", false,
+        "With alwaysauthreject=no, chan_sip answers a login attempt for an account that "
+        "does not exist differently from one for an account that does. Scanning tools "
+        "use the difference to list your extensions, then guess their passwords.",
+        "Set alwaysauthreject=yes in the [general] section of sip.conf (or remove the "
+        "line: newer chan_sip versions default to yes).");
 }
 
 static void run_sip_insecure(vs__audit_run *r, const vs__audit_check *ck)
@@ -209,10 +159,10 @@ static void run_sip_insecure(vs__audit_run *r, const vs__audit_check *ck)
         if (!is_account_section(s))
             continue;
         const vs_conf_entry *e = vs_conf_get(c, s, "insecure");
-        if (!e || !list_has(e->value, "invite") || !sip_dynamic(c, s))
+        if (!e || !vs__audit_list_has(e->value, "invite") || !sip_dynamic(c, s))
             continue;
         vs_finding f;
-        start(r, ck, e, s, &f);
+        vs__audit_start(r, ck, e, s, &f);
         vs_finding_set(f.user, sizeof f.user, s->name);
         vs_finding_setf(f.explain, sizeof f.explain,
                         "The account \"%s\" is a phone (it registers from anywhere: host=dynamic), "
@@ -245,7 +195,7 @@ static void run_sip_no_acl(vs__audit_run *r, const vs__audit_check *ck)
         if (!host || strcasecmp(host, "dynamic") || has_acl(c, s))
             continue;
         vs_finding f;
-        start(r, ck, NULL, s, &f); /* what is missing belongs in the section */
+        vs__audit_start(r, ck, NULL, s, &f); /* what is missing belongs in the section */
         vs_finding_set(f.user, sizeof f.user, s->name);
         vs_finding_setf(
             f.explain, sizeof f.explain,
@@ -274,7 +224,8 @@ static void run_sip_ip_no_auth(vs__audit_run *r, const vs__audit_check *ck)
         const vs_conf_entry *ins = vs_conf_get(c, s, "insecure");
         const char *secret = vs_conf_value(c, s, "secret");
         const char *md5 = vs_conf_value(c, s, "md5secret");
-        if (!ins || !list_has(ins->value, "invite") || (secret && *secret) || (md5 && *md5))
+        if (!ins || !vs__audit_list_has(ins->value, "invite") || (secret && *secret) ||
+            (md5 && *md5))
             continue;
         const char *ctx = sip_context(c, s);
         vs__dial_reach d;
@@ -282,7 +233,7 @@ static void run_sip_ip_no_auth(vs__audit_run *r, const vs__audit_check *ck)
             continue;
         const vs_conf_entry *ce = vs_conf_get(c, s, "context");
         vs_finding f;
-        start(r, ck, ce ? ce : ins, s, &f);
+        vs__audit_start(r, ck, ce ? ce : ins, s, &f);
         vs_finding_set(f.user, sizeof f.user, s->name);
         if (d.international)
             f.severity = VS_SEV_CRITICAL;
@@ -313,7 +264,7 @@ static void run_sip_no_tls(vs__audit_run *r, const vs__audit_check *ck)
         return;
     vs_finding f;
     if (e || g)
-        start(r, ck, e, g, &f);
+        vs__audit_start(r, ck, e, g, &f);
     else
         vs__audit_finding(r, ck, vs_conf_file_path(c, 0), 0, &f);
     vs_finding_setf(f.explain, sizeof f.explain,
@@ -341,7 +292,7 @@ static void run_sip_no_srtp(vs__audit_run *r, const vs__audit_check *ck)
         if (e && vs__conf_true(e->value))
             continue;
         vs_finding f;
-        start(r, ck, e, s, &f);
+        vs__audit_start(r, ck, e, s, &f);
         vs_finding_set(f.user, sizeof f.user, s->name);
         vs_finding_setf(f.explain, sizeof f.explain,
                         "Calls with \"%s\" carry their sound unencrypted (encryption is %s): "
@@ -371,10 +322,10 @@ static void run_sip_sdes_cleartext(vs__audit_run *r, const vs__audit_check *ck)
             continue;
         const vs_conf_entry *t = sip_get(c, s, "transport");
         const char *tv = t ? t->value : "udp";
-        if (tls_on && list_has(tv, "tls"))
+        if (tls_on && vs__audit_list_has(tv, "tls"))
             continue;
         vs_finding f;
-        start(r, ck, e, s, &f);
+        vs__audit_start(r, ck, e, s, &f);
         vs_finding_set(f.user, sizeof f.user, s->name);
         vs_finding_setf(
             f.explain, sizeof f.explain,
@@ -393,14 +344,13 @@ static void run_sip_sdes_cleartext(vs__audit_run *r, const vs__audit_check *ck)
 
 static void run_sip_tls_method(vs__audit_run *r, const vs__audit_check *ck)
 {
-    const vs_conf *c = vs__audit_ast(r, "sip.conf");
-    const vs_conf_section *g = c ? vs_conf_find(c, "general") : NULL;
-    const vs_conf_entry *e = g ? vs_conf_get(c, g, "tlsclientmethod") : NULL;
+    const vs_conf_section *g;
+    const vs_conf_entry *e = vs__audit_ast_get(r, "sip.conf", "general", "tlsclientmethod", &g);
     if (!e || (strcasecmp(e->value, "sslv2") && strcasecmp(e->value, "sslv3") &&
                strcasecmp(e->value, "tlsv1")))
         return;
     vs_finding f;
-    start(r, ck, e, g, &f);
+    vs__audit_start(r, ck, e, g, &f);
     vs_finding_setf(f.explain, sizeof f.explain,
                     "When chan_sip connects to another server over TLS it uses %s, a protocol "
                     "version with known weaknesses that current guidance (RFC 9325) says must not "
@@ -415,22 +365,13 @@ static void run_sip_tls_method(vs__audit_run *r, const vs__audit_check *ck)
 
 static void run_sip_tls_verify(vs__audit_run *r, const vs__audit_check *ck)
 {
-    const vs_conf *c = vs__audit_ast(r, "sip.conf");
-    const vs_conf_section *g = c ? vs_conf_find(c, "general") : NULL;
-    const vs_conf_entry *e = g ? vs_conf_get(c, g, "tlsdontverifyserver") : NULL;
-    if (!e || !vs__conf_true(e->value))
-        return;
-    vs_finding f;
-    start(r, ck, e, g, &f);
-    vs_finding_set(f.explain, sizeof f.explain,
-                   "With tlsdontverifyserver=yes chan_sip accepts any certificate from the server "
-                   "it connects to, so an attacker in the path can pose as your provider and read "
-                   "or redirect the calls despite TLS.");
-    vs_finding_set(f.advice, sizeof f.advice,
-                   "Set tlsdontverifyserver=no and give tlscafile the certificate authority of "
-                   "your provider.");
-    vs_evidence_str(f.evidence, sizeof f.evidence, "tlsdontverifyserver", e->value);
-    vs__audit_emit(r, &f);
+    vs__audit_ast_flag(
+        r, ck, "sip.conf", "general", "tlsdontverifyserver", true,
+        "With tlsdontverifyserver=yes chan_sip accepts any certificate from the server "
+        "it connects to, so an attacker in the path can pose as your provider and read "
+        "or redirect the calls despite TLS.",
+        "Set tlsdontverifyserver=no and give tlscafile the certificate authority of "
+        "your provider.");
 }
 
 static void run_sip_deprecated(vs__audit_run *r, const vs__audit_check *ck)
@@ -440,19 +381,18 @@ static void run_sip_deprecated(vs__audit_run *r, const vs__audit_check *ck)
         return;
     const vs_conf_section *s = vs_conf_section_at(c, 0);
     vs_finding f;
-    start(r, ck, NULL, s, &f);
+    vs__audit_start(r, ck, NULL, s, &f);
     size_t accounts = 0;
     for (size_t i = 0; i < vs_conf_section_count(c); i++)
         accounts += is_account_section(vs_conf_section_at(c, i));
-    vs_finding_set(f.explain, sizeof f.explain,
-                   "This system is configured for chan_sip, the old SIP driver of Asterisk. It was "
-                   "deprecated in Asterisk 17 and removed in Asterisk 21, so it no longer receives "
-                   "security fixes and lacks current TLS and SRTP options.");
-    vs_finding_set(f.advice, sizeof f.advice,
-                   "Move the accounts to PJSIP (pjsip.conf); Asterisk ships a sip_to_pjsip "
-                   "conversion script. Remove sip.conf once nothing uses it.");
     vs_evidence_int(f.evidence, sizeof f.evidence, "accounts", (int64_t)accounts);
-    vs__audit_emit(r, &f);
+    vs__audit_finish(
+        r, &f, NULL,
+        "This system is configured for chan_sip, the old SIP driver of Asterisk. It was "
+        "deprecated in Asterisk 17 and removed in Asterisk 21, so it no longer receives "
+        "security fixes and lacks current TLS and SRTP options.",
+        "Move the accounts to PJSIP (pjsip.conf); Asterisk ships a sip_to_pjsip "
+        "conversion script. Remove sip.conf once nothing uses it.");
 }
 
 /* ---- PJSIP (pjsip.conf) -----------------------------------------------------------------------
@@ -464,7 +404,7 @@ static const vs_conf_section *pj_endpoint(const vs_conf *c, const char *name)
     size_t it = 0;
     const vs_conf_section *s;
     while ((s = vs_conf_find_next(c, name, &it)) != NULL)
-        if (!s->is_template && type_is(c, s, "endpoint"))
+        if (!s->is_template && vs__audit_type_is(c, s, "endpoint"))
             return s;
     return NULL;
 }
@@ -486,7 +426,7 @@ static const vs_conf_section *pj_transport(const vs_conf *c, const char *name)
     size_t it = 0;
     const vs_conf_section *s;
     while ((s = vs_conf_find_next(c, name, &it)) != NULL)
-        if (!s->is_template && type_is(c, s, "transport"))
+        if (!s->is_template && vs__audit_type_is(c, s, "transport"))
             return s;
     return NULL;
 }
@@ -497,10 +437,8 @@ static void pj_transports(const vs_conf *c, size_t *all, size_t *secure,
 {
     *all = *secure = 0;
     *first = NULL;
-    for (size_t i = 0; i < vs_conf_section_count(c); i++) {
-        const vs_conf_section *s = vs_conf_section_at(c, i);
-        if (s->is_template || !type_is(c, s, "transport"))
-            continue;
+    size_t it = 0;
+    for (const vs_conf_section *s; (s = vs__audit_next_of_type(c, "transport", &it));) {
         if (!*first)
             *first = s;
         (*all)++;
@@ -513,10 +451,8 @@ static void run_pj_ip_no_auth(vs__audit_run *r, const vs__audit_check *ck)
     const vs_conf *c = vs__audit_ast(r, "pjsip.conf");
     if (!c)
         return;
-    for (size_t i = 0; i < vs_conf_section_count(c); i++) {
-        const vs_conf_section *id = vs_conf_section_at(c, i);
-        if (id->is_template || !type_is(c, id, "identify"))
-            continue;
+    size_t it = 0;
+    for (const vs_conf_section *id; (id = vs__audit_next_of_type(c, "identify", &it));) {
         const vs_conf_entry *m = vs_conf_get(c, id, "match");
         const char *epname = vs_conf_value(c, id, "endpoint");
         if (!m || !epname)
@@ -534,7 +470,7 @@ static void run_pj_ip_no_auth(vs__audit_run *r, const vs__audit_check *ck)
             continue;
         const vs_conf_entry *ce = vs_conf_get(c, ep, "context");
         vs_finding f;
-        start(r, ck, ce, ep, &f);
+        vs__audit_start(r, ck, ce, ep, &f);
         vs_finding_set(f.user, sizeof f.user, ep->name);
         if (d.international)
             f.severity = VS_SEV_CRITICAL;
@@ -567,7 +503,7 @@ static void run_pj_anonymous(vs__audit_run *r, const vs__audit_check *ck)
     if (!reach(r, ctx, &d))
         return;
     vs_finding f;
-    start(r, ck, vs_conf_get(c, ep, "context"), ep, &f);
+    vs__audit_start(r, ck, vs_conf_get(c, ep, "context"), ep, &f);
     vs_finding_set(f.user, sizeof f.user, ep->name);
     if (d.international)
         f.severity = VS_SEV_CRITICAL;
@@ -594,7 +530,7 @@ static void run_pj_no_tls(vs__audit_run *r, const vs__audit_check *ck)
     if (all == 0 || secure > 0)
         return;
     vs_finding f;
-    start(r, ck, vs_conf_get(c, first, "protocol"), first, &f);
+    vs__audit_start(r, ck, vs_conf_get(c, first, "protocol"), first, &f);
     vs_finding_setf(f.explain, sizeof f.explain,
                     "None of the %zu PJSIP transports uses TLS: calls are set up in clear text, so "
                     "anyone on the path can read who calls whom, change the messages, and read the "
@@ -622,15 +558,13 @@ static void run_pj_no_srtp(vs__audit_run *r, const vs__audit_check *ck)
     const vs_conf *c = vs__audit_ast(r, "pjsip.conf");
     if (!c)
         return;
-    for (size_t i = 0; i < vs_conf_section_count(c); i++) {
-        const vs_conf_section *s = vs_conf_section_at(c, i);
-        if (s->is_template || !type_is(c, s, "endpoint"))
-            continue;
+    size_t it = 0;
+    for (const vs_conf_section *s; (s = vs__audit_next_of_type(c, "endpoint", &it));) {
         const vs_conf_entry *me;
         if (pj_media_encrypted(c, s, &me))
             continue;
         vs_finding f;
-        start(r, ck, me, s, &f);
+        vs__audit_start(r, ck, me, s, &f);
         vs_finding_set(f.user, sizeof f.user, s->name);
         vs_finding_setf(f.explain, sizeof f.explain,
                         "Calls with the endpoint \"%s\" carry their sound unencrypted "
@@ -657,14 +591,14 @@ static void run_pj_no_acl(vs__audit_run *r, const vs__audit_check *ck)
         return;
     for (size_t i = 0; i < vs_conf_section_count(c); i++) {
         const vs_conf_section *s = vs_conf_section_at(c, i);
-        if (!s->is_template && type_is(c, s, "acl"))
+        if (!s->is_template && vs__audit_type_is(c, s, "acl"))
             return; /* a global ACL covers every endpoint */
     }
     static const char *const keys[] = {"acl",        "deny",         "permit",
                                        "contact_acl", "contact_deny", "contact_permit"};
-    for (size_t i = 0; i < vs_conf_section_count(c); i++) {
-        const vs_conf_section *s = vs_conf_section_at(c, i);
-        if (s->is_template || !type_is(c, s, "endpoint") || !vs_conf_value(c, s, "auth"))
+    size_t it = 0;
+    for (const vs_conf_section *s; (s = vs__audit_next_of_type(c, "endpoint", &it));) {
+        if (!vs_conf_value(c, s, "auth"))
             continue;
         bool limited = false;
         for (size_t k = 0; k < sizeof keys / sizeof keys[0] && !limited; k++)
@@ -672,7 +606,7 @@ static void run_pj_no_acl(vs__audit_run *r, const vs__audit_check *ck)
         if (limited)
             continue;
         vs_finding f;
-        start(r, ck, NULL, s, &f); /* what is missing belongs in the section */
+        vs__audit_start(r, ck, NULL, s, &f); /* what is missing belongs in the section */
         vs_finding_set(f.user, sizeof f.user, s->name);
         vs_finding_setf(f.explain, sizeof f.explain,
                         "The phone endpoint \"%s\" may register and call from any address on the "
@@ -699,10 +633,8 @@ static void run_pj_sdes_cleartext(vs__audit_run *r, const vs__audit_check *ck)
     size_t all, secure;
     const vs_conf_section *first;
     pj_transports(c, &all, &secure, &first);
-    for (size_t i = 0; i < vs_conf_section_count(c); i++) {
-        const vs_conf_section *s = vs_conf_section_at(c, i);
-        if (s->is_template || !type_is(c, s, "endpoint"))
-            continue;
+    size_t it = 0;
+    for (const vs_conf_section *s; (s = vs__audit_next_of_type(c, "endpoint", &it));) {
         const vs_conf_entry *me = vs_conf_get(c, s, "media_encryption");
         if (!me || strcasecmp(me->value, "sdes"))
             continue;
@@ -719,7 +651,7 @@ static void run_pj_sdes_cleartext(vs__audit_run *r, const vs__audit_check *ck)
             continue; /* any transport may be used; a TLS one exists */
         }
         vs_finding f;
-        start(r, ck, me, s, &f);
+        vs__audit_start(r, ck, me, s, &f);
         vs_finding_set(f.user, sizeof f.user, s->name);
         vs_finding_setf(f.explain, sizeof f.explain,
                         "The endpoint \"%s\" encrypts media with SDES, which puts the media keys "
@@ -742,16 +674,14 @@ static void run_pj_optimistic(vs__audit_run *r, const vs__audit_check *ck)
     const vs_conf *c = vs__audit_ast(r, "pjsip.conf");
     if (!c)
         return;
-    for (size_t i = 0; i < vs_conf_section_count(c); i++) {
-        const vs_conf_section *s = vs_conf_section_at(c, i);
-        if (s->is_template || !type_is(c, s, "endpoint"))
-            continue;
+    size_t it = 0;
+    for (const vs_conf_section *s; (s = vs__audit_next_of_type(c, "endpoint", &it));) {
         const vs_conf_entry *o = vs_conf_get(c, s, "media_encryption_optimistic");
         const vs_conf_entry *me;
         if (!o || !vs__conf_true(o->value) || !pj_media_encrypted(c, s, &me))
             continue;
         vs_finding f;
-        start(r, ck, o, s, &f);
+        vs__audit_start(r, ck, o, s, &f);
         vs_finding_set(f.user, sizeof f.user, s->name);
         vs_finding_setf(f.explain, sizeof f.explain,
                         "The endpoint \"%s\" asks for encrypted media but, with "
@@ -772,10 +702,9 @@ static void run_pj_tls_method(vs__audit_run *r, const vs__audit_check *ck)
     if (!c)
         return;
     static const char *const old[] = {"sslv2", "sslv3", "tlsv1", "tlsv1_1", "sslv23"};
-    for (size_t i = 0; i < vs_conf_section_count(c); i++) {
-        const vs_conf_section *s = vs_conf_section_at(c, i);
-        if (s->is_template || !type_is(c, s, "transport") ||
-            !pj_secure_protocol(vs_conf_value(c, s, "protocol")))
+    size_t it = 0;
+    for (const vs_conf_section *s; (s = vs__audit_next_of_type(c, "transport", &it));) {
+        if (!pj_secure_protocol(vs_conf_value(c, s, "protocol")))
             continue;
         const vs_conf_entry *m = vs_conf_get(c, s, "method");
         if (!m)
@@ -787,7 +716,7 @@ static void run_pj_tls_method(vs__audit_run *r, const vs__audit_check *ck)
             continue;
         bool any = k == 4; /* sslv23: "any version", old ones included */
         vs_finding f;
-        start(r, ck, m, s, &f);
+        vs__audit_start(r, ck, m, s, &f);
         if (any)
             f.severity = VS_SEV_MEDIUM;
         vs_finding_setf(f.explain, sizeof f.explain,
@@ -816,8 +745,8 @@ static bool pj_trunk_transport(const vs_conf *c, const char *tname)
         const char *t = vs_conf_value(c, s, "transport");
         if (!t || strcasecmp(t, tname))
             continue;
-        if (type_is(c, s, "registration") ||
-            (type_is(c, s, "endpoint") && vs_conf_value(c, s, "outbound_auth")))
+        if (vs__audit_type_is(c, s, "registration") ||
+            (vs__audit_type_is(c, s, "endpoint") && vs_conf_value(c, s, "outbound_auth")))
             return true;
     }
     return false;
@@ -828,10 +757,9 @@ static void run_pj_tls_verify(vs__audit_run *r, const vs__audit_check *ck)
     const vs_conf *c = vs__audit_ast(r, "pjsip.conf");
     if (!c)
         return;
-    for (size_t i = 0; i < vs_conf_section_count(c); i++) {
-        const vs_conf_section *s = vs_conf_section_at(c, i);
-        if (s->is_template || !type_is(c, s, "transport") ||
-            strcasecmp(vs_conf_value(c, s, "protocol") ? vs_conf_value(c, s, "protocol") : "",
+    size_t it = 0;
+    for (const vs_conf_section *s; (s = vs__audit_next_of_type(c, "transport", &it));) {
+        if (strcasecmp(vs_conf_value(c, s, "protocol") ? vs_conf_value(c, s, "protocol") : "",
                        "tls"))
             continue;
         const vs_conf_entry *v = vs_conf_get(c, s, "verify_server");
@@ -841,7 +769,7 @@ static void run_pj_tls_verify(vs__audit_run *r, const vs__audit_check *ck)
         if (!v && !trunk)
             continue; /* the default only matters when Asterisk connects out */
         vs_finding f;
-        start(r, ck, v, s, &f);
+        vs__audit_start(r, ck, v, s, &f);
         vs_finding_setf(f.explain, sizeof f.explain,
                         "The TLS transport \"%s\" does not check the certificate of the servers "
                         "Asterisk connects to (verify_server is %s)%s. An attacker in the path can "
@@ -863,15 +791,13 @@ static void run_pj_unauth_options(vs__audit_run *r, const vs__audit_check *ck)
     const vs_conf *c = vs__audit_ast(r, "pjsip.conf");
     if (!c)
         return;
-    for (size_t i = 0; i < vs_conf_section_count(c); i++) {
-        const vs_conf_section *s = vs_conf_section_at(c, i);
-        if (s->is_template || !type_is(c, s, "endpoint"))
-            continue;
+    size_t it = 0;
+    for (const vs_conf_section *s; (s = vs__audit_next_of_type(c, "endpoint", &it));) {
         const vs_conf_entry *e = vs_conf_get(c, s, "allow_unauthenticated_options");
         if (!e || !vs__conf_true(e->value))
             continue;
         vs_finding f;
-        start(r, ck, e, s, &f);
+        vs__audit_start(r, ck, e, s, &f);
         vs_finding_set(f.user, sizeof f.user, s->name);
         vs_finding_setf(f.explain, sizeof f.explain,
                         "The endpoint \"%s\" answers OPTIONS requests without asking for its "
@@ -896,19 +822,19 @@ static void run_iax_plaintext(vs__audit_run *r, const vs__audit_check *ck)
         return;
     for (size_t i = 0; i < vs_conf_section_count(c); i++) {
         const vs_conf_section *s = vs_conf_section_at(c, i);
-        if (s->is_template || sec_is(s, "callnumberlimits"))
+        if (s->is_template || vs__audit_sec_is(s, "callnumberlimits"))
             continue;
         const vs_conf_entry *e = vs_conf_get(c, s, "auth");
-        if (!e || !list_has(e->value, "plaintext"))
+        if (!e || !vs__audit_list_has(e->value, "plaintext"))
             continue;
         vs_finding f;
-        start(r, ck, e, s, &f);
-        if (!sec_is(s, "general"))
+        vs__audit_start(r, ck, e, s, &f);
+        if (!vs__audit_sec_is(s, "general"))
             vs_finding_set(f.user, sizeof f.user, s->name);
         vs_finding_setf(f.explain, sizeof f.explain,
                         "IAX2 %s \"%s\" allows plaintext authentication (auth=%s): the password "
                         "crosses the network as it is and anyone on the path can read it.",
-                        sec_is(s, "general") ? "default" : "account", s->name, e->value);
+                        vs__audit_sec_is(s, "general") ? "default" : "account", s->name, e->value);
         vs_finding_set(f.advice, sizeof f.advice,
                        "Use auth=md5 or, better, auth=rsa with key pairs, and choose a new "
                        "password since the old one may have been seen.");
@@ -930,14 +856,14 @@ static void run_iax_calltoken(vs__audit_run *r, const vs__audit_check *ck)
         if (!e || !vs__conf_false(e->value))
             continue;
         vs_finding f;
-        start(r, ck, e, s, &f);
-        if (!sec_is(s, "general"))
+        vs__audit_start(r, ck, e, s, &f);
+        if (!vs__audit_sec_is(s, "general"))
             vs_finding_set(f.user, sizeof f.user, s->name);
         vs_finding_setf(f.explain, sizeof f.explain,
                         "Call tokens are turned off for %s \"%s\" (requirecalltoken=no). Without "
                         "them, IAX2 accepts calls from forged source addresses, which lets "
                         "attackers exhaust the server's call numbers or hide where they are.",
-                        sec_is(s, "general") ? "the section" : "the account", s->name);
+                        vs__audit_sec_is(s, "general") ? "the section" : "the account", s->name);
         vs_finding_set(f.advice, sizeof f.advice,
                        "Remove requirecalltoken=no (the default is yes); if an old device cannot "
                        "do call tokens, replace it or limit it with calltokenoptional to its own "

@@ -108,17 +108,6 @@ static account *acc_add(accounts *a, area where, const char *name, const char *f
     return ac;
 }
 
-static bool sec_is(const vs_conf_section *s, const char *name)
-{
-    return strcasecmp(s->name, name) == 0;
-}
-
-static bool type_is(const vs_conf *c, const vs_conf_section *s, const char *type)
-{
-    const char *t = vs_conf_value(c, s, "type");
-    return t && strcasecmp(t, type) == 0;
-}
-
 /* The extension an auth section belongs to: its name without a "-auth"/"_auth"/"auth" suffix
  * ("6001-auth" -> "6001"); the name itself otherwise. */
 static void auth_extension(const char *name, char *out, size_t size)
@@ -140,10 +129,8 @@ static void collect_pjsip(const vs__audit_run *r, accounts *a)
     const vs_conf *c = vs__audit_ast(r, "pjsip.conf");
     if (!c)
         return;
-    for (size_t i = 0; i < vs_conf_section_count(c); i++) {
-        const vs_conf_section *s = vs_conf_section_at(c, i);
-        if (s->is_template || !type_is(c, s, "auth"))
-            continue;
+    size_t it = 0;
+    for (const vs_conf_section *s; (s = vs__audit_next_of_type(c, "auth", &it));) {
         const char *at = vs_conf_value(c, s, "auth_type");
         if (at && strcasecmp(at, "userpass")) /* md5 (a hash), google_oauth: nothing to judge */
             continue;
@@ -166,8 +153,8 @@ static void collect_peers(const vs__audit_run *r, accounts *a, const char *file,
         return;
     for (size_t i = 0; i < vs_conf_section_count(c); i++) {
         const vs_conf_section *s = vs_conf_section_at(c, i);
-        if (s->is_template || sec_is(s, "general") || sec_is(s, "authentication") ||
-            sec_is(s, "callnumberlimits"))
+        if (s->is_template || vs__audit_sec_is(s, "general") ||
+            vs__audit_sec_is(s, "authentication") || vs__audit_sec_is(s, "callnumberlimits"))
             continue;
         const vs_conf_entry *e = vs_conf_get(c, s, "secret");
         if (!e)
@@ -187,7 +174,7 @@ static void collect_manager(const vs__audit_run *r, accounts *a)
         return;
     for (size_t i = 0; i < vs_conf_section_count(c); i++) {
         const vs_conf_section *s = vs_conf_section_at(c, i);
-        if (s->is_template || sec_is(s, "general"))
+        if (s->is_template || vs__audit_sec_is(s, "general"))
             continue;
         const vs_conf_entry *e = vs_conf_get(c, s, "secret");
         if (e)
@@ -203,7 +190,7 @@ static void collect_ari(const vs__audit_run *r, accounts *a)
         return;
     for (size_t i = 0; i < vs_conf_section_count(c); i++) {
         const vs_conf_section *s = vs_conf_section_at(c, i);
-        if (s->is_template || sec_is(s, "general"))
+        if (s->is_template || vs__audit_sec_is(s, "general"))
             continue;
         const char *type = vs_conf_value(c, s, "type");
         if (type && strcasecmp(type, "user"))
@@ -224,7 +211,7 @@ static void collect_voicemail(const vs__audit_run *r, accounts *a)
         return;
     for (size_t i = 0; i < vs_conf_section_count(c); i++) {
         const vs_conf_section *s = vs_conf_section_at(c, i);
-        if (s->is_template || sec_is(s, "general") || sec_is(s, "zonemessages"))
+        if (s->is_template || vs__audit_sec_is(s, "general") || vs__audit_sec_is(s, "zonemessages"))
             continue;
         for (size_t k = 0; k < s->n_entries; k++) {
             const vs_conf_entry *e = &s->entries[k];

@@ -33,11 +33,6 @@
 
 /* ---- helpers ------------------------------------------------------------------------------- */
 
-static bool prefix(const char *s, const char *p)
-{
-    return strncasecmp(s, p, strlen(p)) == 0;
-}
-
 static const char *profile_name(const vs_conf_section *s)
 {
     return s->name + strlen("profile:");
@@ -45,12 +40,12 @@ static const char *profile_name(const vs_conf_section *s)
 
 static bool is_internal(const vs_conf_section *s)
 {
-    return prefix(profile_name(s), "internal");
+    return vs__audit_prefix(profile_name(s), "internal");
 }
 
 static bool is_external(const vs_conf_section *s)
 {
-    return prefix(profile_name(s), "external");
+    return vs__audit_prefix(profile_name(s), "external");
 }
 
 static const vs_conf_entry *var(const vs_conf *c, const char *name)
@@ -102,28 +97,10 @@ static void evidence_var(const vs_conf *c, const vs_conf_entry *e, char *ev, siz
     }
 }
 
-/* Starts a finding at e (or, when e is NULL, at section s; or nowhere). */
-static void start(const vs__audit_run *r, const vs__audit_check *c, const vs_conf_entry *e,
-                  const vs_conf_section *s, vs_finding *f)
-{
-    if (e)
-        vs__audit_finding_at(r, c, e, f);
-    else if (s)
-        vs__audit_finding(r, c, s->file, s->line, f);
-    else
-        vs__audit_finding(r, c, r->root, 0, f);
-}
-
-static void texts(vs_finding *f, const char *explain, const char *advice)
-{
-    vs_finding_set(f->explain, sizeof f->explain, explain);
-    vs_finding_set(f->advice, sizeof f->advice, advice);
-}
-
 /* A real directory user (not a pointer to one defined elsewhere). */
 static bool is_user(const vs_conf *c, const vs_conf_section *s)
 {
-    if (!prefix(s->name, "user:"))
+    if (!vs__audit_prefix(s->name, "user:"))
         return false;
     const char *type = vs_conf_value(c, s, "@type");
     return !(type && !strcasecmp(type, "pointer"));
@@ -138,12 +115,6 @@ static bool uses_weak_default(const vs__audit_run *r, const vs_conf_entry *pw)
     vs_strength st;
     vs_strength_check(r->policy, r->blocklist, dp->value, NULL, NULL, false, &st);
     return !st.ok || !strcmp(dp->value, "1234");
-}
-
-static bool is_loopback(const char *ip)
-{
-    return !strncmp(ip, "127.", 4) || !strcmp(ip, "::1") || !strcasecmp(ip, "localhost") ||
-           !strcmp(ip, "[::1]");
 }
 
 static bool profile_tls_on(const vs_conf *c, const vs_conf_section *s)
@@ -161,23 +132,22 @@ static void run_default_password(vs__audit_run *r, const vs__audit_check *self)
     char mask[64], ev[512];
     vs_finding f;
     if (dp && !strcmp(dp->value, "1234")) {
-        start(r, self, dp, NULL, &f);
+        vs__audit_start(r, self, dp, NULL, &f);
         vs_finding_set(f.title, sizeof f.title, "The FreeSWITCH default password is still set");
         vs_secret_mask(dp->value, mask, sizeof mask);
         ev[0] = '\0';
         vs_evidence_str(ev, sizeof ev, "variable", "default_password");
         vs_evidence_str(ev, sizeof ev, "secret", mask);
-        vs_finding_set(f.evidence, sizeof f.evidence, ev);
-        texts(&f,
-              "default_password in vars.xml still has the four-digit value FreeSWITCH ships "
-              "with (its own comment asks \"Did you change it yet?\"). Every phone account whose "
-              "password is $${default_password} gets it, and published defaults are the first "
-              "thing automated attackers try: they register as your phones and make expensive "
-              "calls at your cost.",
-              "Set default_password in vars.xml to a long random value, and give every user in "
-              "directory/ a password of its own (at least 16 random characters) instead of "
-              "$${default_password}. Restart FreeSWITCH afterwards.");
-        vs__audit_emit(r, &f);
+        vs__audit_finish(
+            r, &f, ev,
+            "default_password in vars.xml still has the four-digit value FreeSWITCH ships "
+            "with (its own comment asks \"Did you change it yet?\"). Every phone account whose "
+            "password is $${default_password} gets it, and published defaults are the first "
+            "thing automated attackers try: they register as your phones and make expensive "
+            "calls at your cost.",
+            "Set default_password in vars.xml to a long random value, and give every user in "
+            "directory/ a password of its own (at least 16 random characters) instead of "
+            "$${default_password}. Restart FreeSWITCH afterwards.");
     }
     for (size_t i = 0; i < vs_conf_section_count(c); i++) {
         const vs_conf_section *s = vs_conf_section_at(c, i);
@@ -187,7 +157,7 @@ static void run_default_password(vs__audit_run *r, const vs__audit_check *self)
         if (!pw || !uses_weak_default(r, pw))
             continue;
         const char *id = s->name + strlen("user:");
-        start(r, self, pw, s, &f);
+        vs__audit_start(r, self, pw, s, &f);
         vs_finding_setf(f.title, sizeof f.title, "User %s uses the weak default password", id);
         vs_finding_set(f.user, sizeof f.user, id);
         vs_secret_mask(pw->value, mask, sizeof mask);
@@ -195,14 +165,13 @@ static void run_default_password(vs__audit_run *r, const vs__audit_check *self)
         vs_evidence_str(ev, sizeof ev, "param", "password");
         vs_evidence_str(ev, sizeof ev, "secret", mask);
         evidence_var(c, pw, ev, sizeof ev);
-        vs_finding_set(f.evidence, sizeof f.evidence, ev);
-        texts(&f,
-              "This phone account's password is the default password of vars.xml "
-              "(default_password), which is weak. Anyone who knows the FreeSWITCH defaults can "
-              "register as this phone and make calls charged to you.",
-              "Give this user a password of its own: at least 16 random characters, entered once "
-              "in the phone's provisioning. Do not use $${default_password} for real accounts.");
-        vs__audit_emit(r, &f);
+        vs__audit_finish(
+            r, &f, ev,
+            "This phone account's password is the default password of vars.xml "
+            "(default_password), which is weak. Anyone who knows the FreeSWITCH defaults can "
+            "register as this phone and make calls charged to you.",
+            "Give this user a password of its own: at least 16 random characters, entered once "
+            "in the phone's provisioning. Do not use $${default_password} for real accounts.");
     }
 }
 
@@ -224,7 +193,7 @@ static void weak_param(vs__audit_run *r, const vs__audit_check *self, const char
             continue;
         vs_finding f;
         char mask[64], ev[768];
-        start(r, self, pw, s, &f);
+        vs__audit_start(r, self, pw, s, &f);
         vs_finding_setf(f.title, sizeof f.title,
                         pin ? "User %s has a weak voicemail PIN" : "User %s has a weak password",
                         id);
@@ -323,7 +292,7 @@ static void run_password_reuse(vs__audit_run *r, const vs__audit_check *self)
                 snprintf(users + len, sizeof users - len, "%s%s", shown ? ", " : "", refs[k].user);
                 shown++;
             }
-            start(r, self, refs[i].e, NULL, &f);
+            vs__audit_start(r, self, refs[i].e, NULL, &f);
             vs_finding_setf(f.title, sizeof f.title, "%zu users share one password", j - i);
             vs_finding_set(f.user, sizeof f.user, refs[i].user);
             vs_evidence_str(ev, sizeof ev, "users", users);
@@ -362,7 +331,7 @@ static void run_esl_password(vs__audit_run *r, const vs__audit_check *self, bool
         return;
     vs_finding f;
     char mask[64], ev[512] = "";
-    start(r, self, pw, s, &f);
+    vs__audit_start(r, self, pw, s, &f);
     vs_secret_mask(pw->value, mask, sizeof mask);
     vs_evidence_str(ev, sizeof ev, "param", "password");
     vs_evidence_str(ev, sizeof ev, "secret", mask);
@@ -373,14 +342,17 @@ static void run_esl_password(vs__audit_run *r, const vs__audit_check *self, bool
         vs_evidence_str(ev, sizeof ev, "reason", st.reason);
     vs_finding_set(f.evidence, sizeof f.evidence, ev);
     if (want_default) {
-        texts(&f,
-              "The event socket (ESL, TCP port 8021) still has the password FreeSWITCH ships "
-              "with, published in every guide. Anyone who reaches that port with it controls the "
-              "whole switch: "
-              "they can place calls, run commands and read the configuration.",
-              "Set a long random password in autoload_configs/event_socket.conf.xml (and in the "
-              "tools that connect to it, such as fs_cli), keep listen-ip on 127.0.0.1 and set "
-              "apply-inbound-acl to a list of the hosts that need it.");
+        vs_finding_set(
+            f.explain, sizeof f.explain,
+            "The event socket (ESL, TCP port 8021) still has the password FreeSWITCH ships "
+            "with, published in every guide. Anyone who reaches that port with it controls the "
+            "whole switch: "
+            "they can place calls, run commands and read the configuration.");
+        vs_finding_set(
+            f.advice, sizeof f.advice,
+            "Set a long random password in autoload_configs/event_socket.conf.xml (and in the "
+            "tools that connect to it, such as fs_cli), keep listen-ip on 127.0.0.1 and set "
+            "apply-inbound-acl to a list of the hosts that need it.");
     } else {
         vs_finding_setf(f.explain, sizeof f.explain,
                         "The event socket (ESL) password is weak: %s. The event socket gives "
@@ -408,14 +380,14 @@ static void run_esl_exposed(vs__audit_run *r, const vs__audit_check *self)
     const vs_conf *c = r->freeswitch;
     const vs_conf_section *s = vs_conf_find(c, "conf:event_socket");
     const vs_conf_entry *ip = s ? vs_conf_get(c, s, "listen-ip") : NULL;
-    if (!ip || is_loopback(ip->value))
+    if (!ip || vs__audit_addr_loopback(ip->value))
         return;
     const char *acl = vs_conf_value(c, s, "apply-inbound-acl");
     if (acl && acl[0])
         return;
     vs_finding f;
     char ev[512] = "";
-    start(r, self, ip, s, &f);
+    vs__audit_start(r, self, ip, s, &f);
     vs_evidence_str(ev, sizeof ev, "listen_ip", ip->value);
     const char *port = vs_conf_value(c, s, "listen-port");
     if (port)
@@ -444,7 +416,7 @@ static void report_profile(vs__audit_run *r, const vs__audit_check *self, const 
 {
     vs_finding f;
     char ev[512] = "";
-    start(r, self, e, s, &f);
+    vs__audit_start(r, self, e, s, &f);
     f.severity = sev;
     vs_evidence_str(ev, sizeof ev, "profile", profile_name(s));
     vs_evidence_str(ev, sizeof ev, "param", param);
@@ -454,14 +426,13 @@ static void report_profile(vs__audit_run *r, const vs__audit_check *self, const 
     vs_finding_set(f.evidence, sizeof f.evidence, ev);
     vs_finding_setf(f.title, sizeof f.title, "%s (SIP profile %s)", self->info.title,
                     profile_name(s));
-    texts(&f, explain, advice);
-    vs__audit_emit(r, &f);
+    vs__audit_finish(r, &f, NULL, explain, advice);
 }
 
 #define FOR_PROFILES(c, s)                                                                         \
     for (size_t i_ = 0; i_ < vs_conf_section_count(c); i_++)                                       \
         for (const vs_conf_section *s = vs_conf_section_at(c, i_);                                 \
-             s && prefix(s->name, "profile:"); s = NULL)
+             s && vs__audit_prefix(s->name, "profile:"); s = NULL)
 
 static void run_auth_calls_off(vs__audit_run *r, const vs__audit_check *self)
 {
@@ -665,27 +636,26 @@ static void run_no_tls(vs__audit_run *r, const vs__audit_check *self)
         e = var(c, "internal_ssl_enable");
     vs_finding f;
     char ev[512] = "";
-    start(r, self, e, at, &f);
+    vs__audit_start(r, self, e, at, &f);
     vs_evidence_str(ev, sizeof ev, "profile", profile_name(at));
     vs_evidence_str(ev, sizeof ev, "tls", e ? e->value : "(absent)");
     if (e)
         evidence_var(c, e, ev, sizeof ev);
-    vs_finding_set(f.evidence, sizeof f.evidence, ev);
-    texts(&f,
-          "No SIP profile has TLS turned on (stock vars.xml ships internal_ssl_enable and "
-          "external_ssl_enable set to false). Call set-up, phone logins and the keys of any "
-          "encrypted media cross the network readable by anyone on the path.",
-          "Turn TLS on for the phones' profile (internal_ssl_enable=true in vars.xml, with a "
-          "certificate in the tls directory) and move phones to TLS on port 5061; then require "
-          "SRTP for media.");
-    vs__audit_emit(r, &f);
+    vs__audit_finish(
+        r, &f, ev,
+        "No SIP profile has TLS turned on (stock vars.xml ships internal_ssl_enable and "
+        "external_ssl_enable set to false). Call set-up, phone logins and the keys of any "
+        "encrypted media cross the network readable by anyone on the path.",
+        "Turn TLS on for the phones' profile (internal_ssl_enable=true in vars.xml, with a "
+        "certificate in the tls directory) and move phones to TLS on port 5061; then require "
+        "SRTP for media.");
 }
 
 /* ---- network: media encryption -------------------------------------------------------------- */
 
 static bool srtp_required(const char *v)
 {
-    return vs__conf_true(v) || prefix(v, "mandatory");
+    return vs__conf_true(v) || vs__audit_prefix(v, "mandatory");
 }
 
 static void run_srtp_not_required(vs__audit_run *r, const vs__audit_check *self)
@@ -697,8 +667,8 @@ static void run_srtp_not_required(vs__audit_run *r, const vs__audit_check *self)
     for (size_t i = 0; i < vs_conf_section_count(c); i++) {
         const vs_conf_section *s = vs_conf_section_at(c, i);
         bool vars = !strcmp(s->name, "vars");
-        if (!vars && !prefix(s->name, "user:") && !prefix(s->name, "group:") &&
-            !prefix(s->name, "domain:"))
+        if (!vars && !vs__audit_prefix(s->name, "user:") && !vs__audit_prefix(s->name, "group:") &&
+            !vs__audit_prefix(s->name, "domain:"))
             continue;
         for (size_t j = 0; j < s->n_entries; j++) {
             const vs_conf_entry *e = &s->entries[j];
@@ -718,7 +688,7 @@ static void run_srtp_not_required(vs__audit_run *r, const vs__audit_check *self)
                 continue;
             vs_finding f;
             char ev[512] = "";
-            start(r, self, e, s, &f);
+            vs__audit_start(r, self, e, s, &f);
             vs_evidence_str(ev, sizeof ev, "variable", k);
             vs_evidence_str(ev, sizeof ev, "value", e->value);
             vs_finding_set(f.evidence, sizeof f.evidence, ev);
@@ -738,18 +708,17 @@ static void run_srtp_not_required(vs__audit_run *r, const vs__audit_check *self)
     const vs_conf_section *v = vs_conf_find(c, "vars");
     vs_finding f;
     char ev[256] = "";
-    start(r, self, NULL, v, &f);
+    vs__audit_start(r, self, NULL, v, &f);
     vs_evidence_str(ev, sizeof ev, "variable", "rtp_secure_media");
     vs_evidence_str(ev, sizeof ev, "value", "(not set)");
-    vs_finding_set(f.evidence, sizeof f.evidence, ev);
-    texts(&f,
-          "rtp_secure_media is not set in vars.xml or the directory, so FreeSWITCH only uses "
-          "encrypted audio (SRTP) when the other side asks for it; most calls then go in plain "
-          "RTP that anyone on the path can record. (A setting made in the dialplan is not read "
-          "by this check.)",
-          "Set rtp_secure_media=mandatory for phones and providers that support SRTP (vars.xml, "
-          "the directory or the dialplan), with TLS for signalling.");
-    vs__audit_emit(r, &f);
+    vs__audit_finish(
+        r, &f, ev,
+        "rtp_secure_media is not set in vars.xml or the directory, so FreeSWITCH only uses "
+        "encrypted audio (SRTP) when the other side asks for it; most calls then go in plain "
+        "RTP that anyone on the path can record. (A setting made in the dialplan is not read "
+        "by this check.)",
+        "Set rtp_secure_media=mandatory for phones and providers that support SRTP (vars.xml, "
+        "the directory or the dialplan), with TLS for signalling.");
 }
 
 static void run_null_auth_srtp(vs__audit_run *r, const vs__audit_check *self)
@@ -758,8 +727,8 @@ static void run_null_auth_srtp(vs__audit_run *r, const vs__audit_check *self)
     for (size_t i = 0; i < vs_conf_section_count(c); i++) {
         const vs_conf_section *s = vs_conf_section_at(c, i);
         bool vars = !strcmp(s->name, "vars");
-        if (!vars && !prefix(s->name, "user:") && !prefix(s->name, "group:") &&
-            !prefix(s->name, "domain:"))
+        if (!vars && !vs__audit_prefix(s->name, "user:") && !vs__audit_prefix(s->name, "group:") &&
+            !vs__audit_prefix(s->name, "domain:"))
             continue;
         for (size_t j = 0; j < s->n_entries; j++) {
             const vs_conf_entry *e = &s->entries[j];
@@ -768,18 +737,17 @@ static void run_null_auth_srtp(vs__audit_run *r, const vs__audit_check *self)
                 continue;
             vs_finding f;
             char ev[1024] = "";
-            start(r, self, e, s, &f);
+            vs__audit_start(r, self, e, s, &f);
             vs_evidence_str(ev, sizeof ev, "variable", k);
             vs_evidence_str(ev, sizeof ev, "value", e->value);
-            vs_finding_set(f.evidence, sizeof f.evidence, ev);
-            texts(&f,
-                  "The list of SRTP suites offered includes a NULL_AUTH suite (stock vars.xml "
-                  "does). With it the audio is encrypted but not authenticated: packets can be "
-                  "altered or injected without being noticed. RFC 4568 and FreeSWITCH's own notes "
-                  "say it is not recommended.",
-                  "Remove AES_CM_128_NULL_AUTH (and any other *_NULL_AUTH suite) from "
-                  "rtp_sdes_suites in vars.xml.");
-            vs__audit_emit(r, &f);
+            vs__audit_finish(
+                r, &f, ev,
+                "The list of SRTP suites offered includes a NULL_AUTH suite (stock vars.xml "
+                "does). With it the audio is encrypted but not authenticated: packets can be "
+                "altered or injected without being noticed. RFC 4568 and FreeSWITCH's own notes "
+                "say it is not recommended.",
+                "Remove AES_CM_128_NULL_AUTH (and any other *_NULL_AUTH suite) from "
+                "rtp_sdes_suites in vars.xml.");
         }
     }
 }

@@ -31,11 +31,6 @@
 
 /* ---- helpers ------------------------------------------------------------------------------- */
 
-static bool prefix(const char *s, const char *p)
-{
-    return strncasecmp(s, p, strlen(p)) == 0;
-}
-
 /* The loadmodule entry for module name ("auth": "auth.so", "/usr/lib/.../auth.so"), or NULL. */
 static const vs_conf_entry *loaded(const vs_conf *c, const char *name)
 {
@@ -89,26 +84,6 @@ static const vs_conf_section *anchor(const vs_conf *c, const char *a, const char
     return NULL;
 }
 
-static void start(const vs__audit_run *r, const vs__audit_check *c, const vs_conf_entry *e,
-                  const vs_conf_section *s, vs_finding *f)
-{
-    if (e)
-        vs__audit_finding_at(r, c, e, f);
-    else if (s)
-        vs__audit_finding(r, c, s->file, s->line, f);
-    else
-        vs__audit_finding(r, c, vs_conf_file_path(r->kamailio, 0), 0, f);
-}
-
-static void finish(vs__audit_run *r, vs_finding *f, const char *ev, const char *explain,
-                   const char *advice)
-{
-    vs_finding_set(f->evidence, sizeof f->evidence, ev);
-    vs_finding_set(f->explain, sizeof f->explain, explain);
-    vs_finding_set(f->advice, sizeof f->advice, advice);
-    vs__audit_emit(r, f);
-}
-
 static bool tls_loaded(const vs_conf *c)
 {
     return loaded(c, "tls") != NULL;
@@ -131,7 +106,7 @@ static bool is_tls_file(const vs_conf *c, const char *path)
 {
     for (size_t i = 0; i < vs_conf_section_count(c); i++) {
         const vs_conf_section *s = vs_conf_section_at(c, i);
-        if (prefix(s->name, "tls:") && !strcmp(s->file, path))
+        if (vs__audit_prefix(s->name, "tls:") && !strcmp(s->file, path))
             return true;
     }
     return false;
@@ -278,33 +253,35 @@ static void run_no_auth(vs__audit_run *r, const vs__audit_check *self)
     vs_finding f;
     char ev[512] = "";
     bool mod = loaded(c, "auth") != NULL;
-    start(r, self, NULL,
-          mod ? anchor(c, "route:AUTH", "request_route", "modules")
-              : anchor(c, "modules", "request_route", NULL),
-          &f);
+    vs__audit_start(r, self, NULL,
+                    mod ? anchor(c, "route:AUTH", "request_route", "modules")
+                        : anchor(c, "modules", "request_route", NULL),
+                    &f);
     vs_evidence_str(ev, sizeof ev, "auth_module", mod ? "loaded" : "not loaded");
     vs_evidence_str(ev, sizeof ev, "auth_call", call ? call->key : "none");
     if (ip) {
         vs_evidence_str(ev, sizeof ev, "ip_auth", ip->key);
         f.severity = VS_SEV_MEDIUM;
         vs_finding_set(f.title, sizeof f.title, "Only IP addresses are checked, no passwords");
-        finish(r, &f, ev,
-               "This Kamailio checks where requests come from (permissions module) but never "
-               "asks for a password (no www_authorize, proxy_authorize or auth_check). Anyone "
-               "who can send from, or spoof, an allowed address is trusted.",
-               "If phones register here, define WITH_AUTH as in the stock kamailio.cfg (auth and "
-               "auth_db modules, auth_check in route[AUTH]); keep IP trust for provider trunks "
-               "only.");
+        vs__audit_finish(
+            r, &f, ev,
+            "This Kamailio checks where requests come from (permissions module) but never "
+            "asks for a password (no www_authorize, proxy_authorize or auth_check). Anyone "
+            "who can send from, or spoof, an allowed address is trusted.",
+            "If phones register here, define WITH_AUTH as in the stock kamailio.cfg (auth and "
+            "auth_db modules, auth_check in route[AUTH]); keep IP trust for provider trunks "
+            "only.");
         return;
     }
-    finish(r, &f, ev,
-           "This Kamailio never asks for a password: the auth module is not loaded or no "
-           "authentication function (www_authorize, proxy_authorize, auth_check) is called. In "
-           "the stock kamailio.cfg this is what you get without #!define WITH_AUTH: anyone can "
-           "register as any user and receive their calls, or use the proxy to reach others.",
-           "Add #!define WITH_AUTH at the top of kamailio.cfg (stock configuration), set "
-           "DBURL and create the subscriber table, or otherwise call auth_check() for REGISTER "
-           "and for calls from your domain.");
+    vs__audit_finish(
+        r, &f, ev,
+        "This Kamailio never asks for a password: the auth module is not loaded or no "
+        "authentication function (www_authorize, proxy_authorize, auth_check) is called. In "
+        "the stock kamailio.cfg this is what you get without #!define WITH_AUTH: anyone can "
+        "register as any user and receive their calls, or use the proxy to reach others.",
+        "Add #!define WITH_AUTH at the top of kamailio.cfg (stock configuration), set "
+        "DBURL and create the subscriber table, or otherwise call auth_check() for REGISTER "
+        "and for calls from your domain.");
 }
 
 static void run_auth_identity(vs__audit_run *r, const vs__audit_check *self)
@@ -338,15 +315,16 @@ static void run_auth_identity(vs__audit_run *r, const vs__audit_check *self)
         long flags = strtol(p, NULL, 10);
         if (flags & 1)
             return;
-        start(r, self, ac, NULL, &f);
+        vs__audit_start(r, self, ac, NULL, &f);
         vs_evidence_str(ev, sizeof ev, "call", "auth_check");
         vs_evidence_int(ev, sizeof ev, "flags", flags);
-        finish(r, &f, ev,
-               "auth_check() is called without flag 1, so Kamailio checks the password but not "
-               "that it belongs to the user in From (calls) or To (registrations). Any one "
-               "subscriber's password lets its holder register or call as every other user.",
-               "Call auth_check(\"$fd\", \"subscriber\", \"1\") as the stock kamailio.cfg does "
-               "(bit 1 of the flags checks the identity).");
+        vs__audit_finish(
+            r, &f, ev,
+            "auth_check() is called without flag 1, so Kamailio checks the password but not "
+            "that it belongs to the user in From (calls) or To (registrations). Any one "
+            "subscriber's password lets its holder register or call as every other user.",
+            "Call auth_check(\"$fd\", \"subscriber\", \"1\") as the stock kamailio.cfg does "
+            "(bit 1 of the flags checks the identity).");
         return;
     }
     static const char *const id_fns[] = {"check_to", "check_from", "db_check_to", "db_check_from",
@@ -357,16 +335,17 @@ static void run_auth_identity(vs__audit_run *r, const vs__audit_check *self)
     unsigned line;
     if (scan_active(c, au_compare_line, &file, &line))
         return;
-    start(r, self, call, NULL, &f);
+    vs__audit_start(r, self, call, NULL, &f);
     vs_evidence_str(ev, sizeof ev, "call", call->key);
     vs_evidence_str(ev, sizeof ev, "identity_check", "none found");
-    finish(r, &f, ev,
-           "Passwords are checked (www_authorize/proxy_authorize) but nothing checks that the "
-           "authenticated user is the one in From or To (no $au comparison, no "
-           "check_to/check_from). Any subscriber's password lets its holder act as every other "
-           "user.",
-           "After authorizing, compare the users as the stock kamailio.cfg did (if ($au != $tU) "
-           "for REGISTER, $au != $fU for calls: reply 403), or use auth_check() with flag 1.");
+    vs__audit_finish(
+        r, &f, ev,
+        "Passwords are checked (www_authorize/proxy_authorize) but nothing checks that the "
+        "authenticated user is the one in From or To (no $au comparison, no "
+        "check_to/check_from). Any subscriber's password lets its holder act as every other "
+        "user.",
+        "After authorizing, compare the users as the stock kamailio.cfg did (if ($au != $tU) "
+        "for REGISTER, $au != $fU for calls: reply 403), or use auth_check() with flag 1.");
 }
 
 /* ---- activity: flood protection, scanners ------------------------------------------------------
@@ -392,18 +371,19 @@ static void run_no_flood(vs__audit_run *r, const vs__audit_check *self)
     }
     vs_finding f;
     char ev[512] = "";
-    start(r, self, NULL, anchor(c, "route:REQINIT", "request_route", "modules"), &f);
+    vs__audit_start(r, self, NULL, anchor(c, "route:REQINIT", "request_route", "modules"), &f);
     vs_evidence_str(ev, sizeof ev, "pike_module", loaded(c, "pike") ? "loaded" : "not loaded");
     vs_evidence_str(ev, sizeof ev, "pike_check_req", pike ? "called" : "not called");
     vs_evidence_str(ev, sizeof ev, "ban_table", "none");
-    finish(r, &f, ev,
-           "Nothing limits how many requests one address may send: the pike module is not "
-           "used and there is no ban table (the stock kamailio.cfg turns both on with #!define "
-           "WITH_ANTIFLOOD). A password-guessing tool or a flood runs at full speed until "
-           "someone notices.",
-           "Add #!define WITH_ANTIFLOOD (stock: pike with sampling_time_unit 2, "
-           "reqs_density_per_unit 16, and an htable \"ipban\" with autoexpire=300, checked in "
-           "route[REQINIT]), excluding your own gateways from the check.");
+    vs__audit_finish(
+        r, &f, ev,
+        "Nothing limits how many requests one address may send: the pike module is not "
+        "used and there is no ban table (the stock kamailio.cfg turns both on with #!define "
+        "WITH_ANTIFLOOD). A password-guessing tool or a flood runs at full speed until "
+        "someone notices.",
+        "Add #!define WITH_ANTIFLOOD (stock: pike with sampling_time_unit 2, "
+        "reqs_density_per_unit 16, and an htable \"ipban\" with autoexpire=300, checked in "
+        "route[REQINIT]), excluding your own gateways from the check.");
 }
 
 static void run_no_scanner_filter(vs__audit_run *r, const vs__audit_check *self)
@@ -417,16 +397,17 @@ static void run_no_scanner_filter(vs__audit_run *r, const vs__audit_check *self)
         return;
     vs_finding f;
     char ev[256] = "";
-    start(r, self, NULL, anchor(c, "route:REQINIT", "request_route", NULL), &f);
+    vs__audit_start(r, self, NULL, anchor(c, "route:REQINIT", "request_route", NULL), &f);
     vs_evidence_str(ev, sizeof ev, "user_agent_filter", "none");
-    finish(r, &f, ev,
-           "Requests from well-known attack tools are not dropped. SIPVicious, sipcli and "
-           "similar scanners announce themselves in the User-Agent header (\"friendly-scanner\"); "
-           "the stock kamailio.cfg drops them in route[REQINIT], which costs nothing and removes "
-           "most internet noise.",
-           "In route[REQINIT] add: if ($ua =~ \"friendly|scanner|sipcli|sipvicious\") { exit; } "
-           "(as the stock kamailio.cfg does). It does not stop a determined attacker, who can "
-           "change the header, so keep authentication and flood protection too.");
+    vs__audit_finish(
+        r, &f, ev,
+        "Requests from well-known attack tools are not dropped. SIPVicious, sipcli and "
+        "similar scanners announce themselves in the User-Agent header (\"friendly-scanner\"); "
+        "the stock kamailio.cfg drops them in route[REQINIT], which costs nothing and removes "
+        "most internet noise.",
+        "In route[REQINIT] add: if ($ua =~ \"friendly|scanner|sipcli|sipvicious\") { exit; } "
+        "(as the stock kamailio.cfg does). It does not stop a determined attacker, who can "
+        "change the header, so keep authentication and flood protection too.");
 }
 
 /* ---- network: message hygiene ------------------------------------------------------------------
@@ -440,15 +421,16 @@ static void run_no_sanity(vs__audit_run *r, const vs__audit_check *self)
         return;
     vs_finding f;
     char ev[256] = "";
-    start(r, self, NULL, anchor(c, "route:REQINIT", "request_route", "modules"), &f);
+    vs__audit_start(r, self, NULL, anchor(c, "route:REQINIT", "request_route", "modules"), &f);
     vs_evidence_str(ev, sizeof ev, "sanity_module", loaded(c, "sanity") ? "loaded" : "not loaded");
     vs_evidence_str(ev, sizeof ev, "sanity_check", call ? "called" : "not called");
-    finish(r, &f, ev,
-           "Malformed SIP requests are not rejected early: the sanity module is not loaded or "
-           "sanity_check() is never called. Broken or crafted messages reach the routing logic "
-           "and whatever stands behind the proxy.",
-           "Load sanity.so and call sanity_check(\"17895\", \"7\") in route[REQINIT], as the stock "
-           "kamailio.cfg does, dropping what fails.");
+    vs__audit_finish(
+        r, &f, ev,
+        "Malformed SIP requests are not rejected early: the sanity module is not loaded or "
+        "sanity_check() is never called. Broken or crafted messages reach the routing logic "
+        "and whatever stands behind the proxy.",
+        "Load sanity.so and call sanity_check(\"17895\", \"7\") in route[REQINIT], as the stock "
+        "kamailio.cfg does, dropping what fails.");
 }
 
 static void run_no_maxfwd(vs__audit_run *r, const vs__audit_check *self)
@@ -458,13 +440,14 @@ static void run_no_maxfwd(vs__audit_run *r, const vs__audit_check *self)
         return;
     vs_finding f;
     char ev[256] = "";
-    start(r, self, NULL, anchor(c, "route:REQINIT", "request_route", "modules"), &f);
+    vs__audit_start(r, self, NULL, anchor(c, "route:REQINIT", "request_route", "modules"), &f);
     vs_evidence_str(ev, sizeof ev, "mf_process_maxfwd_header", "not called");
-    finish(r, &f, ev,
-           "The Max-Forwards header is not checked, so a request can loop between proxies "
-           "(by mistake or on purpose) and multiply until the servers are overloaded.",
-           "Load maxfwd.so and call mf_process_maxfwd_header(\"10\") first thing in "
-           "route[REQINIT] (reply 483 when it fails), as the stock kamailio.cfg does.");
+    vs__audit_finish(
+        r, &f, ev,
+        "The Max-Forwards header is not checked, so a request can loop between proxies "
+        "(by mistake or on purpose) and multiply until the servers are overloaded.",
+        "Load maxfwd.so and call mf_process_maxfwd_header(\"10\") first thing in "
+        "route[REQINIT] (reply 483 when it fails), as the stock kamailio.cfg does.");
 }
 
 /* ---- network: TLS ---------------------------------------------------------------------------- */
@@ -477,28 +460,29 @@ static void run_no_tls_listener(vs__audit_run *r, const vs__audit_check *self)
     size_t n = core ? vs_conf_get_all(c, core, "listen", all, 64) : 0;
     bool tls_listen = false;
     for (size_t i = 0; i < n && i < 64; i++)
-        tls_listen |= prefix(all[i]->value, "tls:");
+        tls_listen |= vs__audit_prefix(all[i]->value, "tls:");
     bool enabled = core && vs__conf_true(vs_conf_value(c, core, "enable_tls"));
     if (tls_loaded(c) && (tls_listen || enabled))
         return;
     vs_finding f;
     char ev[256] = "";
-    start(r, self, n ? all[0] : NULL, anchor(c, "core", "modules", NULL), &f);
+    vs__audit_start(r, self, n ? all[0] : NULL, anchor(c, "core", "modules", NULL), &f);
     vs_evidence_str(ev, sizeof ev, "tls_module", tls_loaded(c) ? "loaded" : "not loaded");
     vs_evidence_str(ev, sizeof ev, "tls_listen", tls_listen ? "yes" : "none");
     vs_evidence_str(ev, sizeof ev, "enable_tls", enabled ? "yes" : "no");
-    finish(r, &f, ev,
-           "Kamailio offers no SIP over TLS (no tls module, no listen=tls:... socket). Logins, "
-           "call set-up and the keys of encrypted audio travel in clear on the network.",
-           "Add #!define WITH_TLS (stock kamailio.cfg: tls.so, enable_tls=yes, tls.cfg with a "
-           "certificate), listen on tls:<address>:5061 and move phones and trunks to TLS.");
+    vs__audit_finish(
+        r, &f, ev,
+        "Kamailio offers no SIP over TLS (no tls module, no listen=tls:... socket). Logins, "
+        "call set-up and the keys of encrypted audio travel in clear on the network.",
+        "Add #!define WITH_TLS (stock kamailio.cfg: tls.so, enable_tls=yes, tls.cfg with a "
+        "certificate), listen on tls:<address>:5061 and move phones and trunks to TLS.");
 }
 
 /* true when a tls.cfg method allows something below TLS 1.2. */
 static bool old_method(const char *m)
 {
     return !strcasecmp(m, "TLSv1") || !strcasecmp(m, "TLSv1+") || !strcasecmp(m, "TLSv1.1") ||
-           !strcasecmp(m, "TLSv1.1+") || prefix(m, "SSLv");
+           !strcasecmp(m, "TLSv1.1+") || vs__audit_prefix(m, "SSLv");
 }
 
 static void report_old_tls(vs__audit_run *r, const vs__audit_check *self, const vs_conf_entry *e,
@@ -506,14 +490,15 @@ static void report_old_tls(vs__audit_run *r, const vs__audit_check *self, const 
 {
     vs_finding f;
     char ev[256] = "";
-    start(r, self, e, NULL, &f);
+    vs__audit_start(r, self, e, NULL, &f);
     vs_evidence_str(ev, sizeof ev, "profile", where);
     vs_evidence_str(ev, sizeof ev, "method", e->value);
-    finish(r, &f, ev,
-           "TLS connections may use versions older than TLS 1.2 (TLS 1.0, 1.1 or SSL). These "
-           "have known weaknesses and current guidance (RFC 8996, RFC 9325) forbids them.",
-           "Set method = TLSv1.2+ in tls.cfg (and tls_method in modparam(\"tls\", ...)); check "
-           "that phones and trunks support TLS 1.2.");
+    vs__audit_finish(
+        r, &f, ev,
+        "TLS connections may use versions older than TLS 1.2 (TLS 1.0, 1.1 or SSL). These "
+        "have known weaknesses and current guidance (RFC 8996, RFC 9325) forbids them.",
+        "Set method = TLSv1.2+ in tls.cfg (and tls_method in modparam(\"tls\", ...)); check "
+        "that phones and trunks support TLS 1.2.");
 }
 
 static void run_old_tls(vs__audit_run *r, const vs__audit_check *self)
@@ -527,7 +512,7 @@ static void run_old_tls(vs__audit_run *r, const vs__audit_check *self)
         report_old_tls(r, self, m, "modparam tls_method");
     for (size_t i = 0; i < vs_conf_section_count(c); i++) {
         const vs_conf_section *s = vs_conf_section_at(c, i);
-        if (!prefix(s->name, "tls:"))
+        if (!vs__audit_prefix(s->name, "tls:"))
             continue;
         const vs_conf_entry *e = vs_conf_get(c, s, "method");
         if (e && old_method(e->value))
@@ -544,24 +529,25 @@ static void run_tls_no_verify(vs__audit_run *r, const vs__audit_check *self)
     const char *mod_verify = mp ? vs_conf_value(c, mp, "verify_certificate") : NULL;
     for (size_t i = 0; i < vs_conf_section_count(c); i++) {
         const vs_conf_section *s = vs_conf_section_at(c, i);
-        if (!prefix(s->name, "tls:client"))
+        if (!vs__audit_prefix(s->name, "tls:client"))
             continue;
         const vs_conf_entry *e = vs_conf_get(c, s, "verify_certificate");
         if (e ? vs__conf_true(e->value) : vs__conf_true(mod_verify))
             continue;
         vs_finding f;
         char ev[256] = "";
-        start(r, self, e, s, &f);
+        vs__audit_start(r, self, e, s, &f);
         vs_evidence_str(ev, sizeof ev, "profile", s->name + 4);
         vs_evidence_str(ev, sizeof ev, "verify_certificate", e ? e->value : "(absent: no)");
-        finish(r, &f, ev,
-               "When Kamailio opens TLS connections to other servers (your provider's trunk, "
-               "other proxies), it does not check their certificates. The link is encrypted, but "
-               "someone in the path can pretend to be the provider and receive your calls and "
-               "credentials.",
-               "In tls.cfg set verify_certificate = yes in this client profile, with ca_list "
-               "pointing at the issuers of your providers' certificates (and server_name for "
-               "each peer where the provider asks for it).");
+        vs__audit_finish(
+            r, &f, ev,
+            "When Kamailio opens TLS connections to other servers (your provider's trunk, "
+            "other proxies), it does not check their certificates. The link is encrypted, but "
+            "someone in the path can pretend to be the provider and receive your calls and "
+            "credentials.",
+            "In tls.cfg set verify_certificate = yes in this client profile, with ca_list "
+            "pointing at the issuers of your providers' certificates (and server_name for "
+            "each peer where the provider asks for it).");
     }
 }
 
@@ -574,7 +560,7 @@ static void run_default_db_password(vs__audit_run *r, const vs__audit_check *sel
     char mods[256] = "";
     for (size_t i = 0; i < vs_conf_section_count(c); i++) {
         const vs_conf_section *s = vs_conf_section_at(c, i);
-        if (!prefix(s->name, "modparam:"))
+        if (!vs__audit_prefix(s->name, "modparam:"))
             continue;
         for (size_t j = 0; j < s->n_entries; j++) {
             const vs_conf_entry *e = &s->entries[j];
@@ -595,18 +581,19 @@ static void run_default_db_password(vs__audit_run *r, const vs__audit_check *sel
     const char *pw = strstr(first->value, ":kamailiorw@") ? "kamailiorw" : "kamailioro";
     vs_finding f;
     char mask[64], ev[512] = "";
-    start(r, self, first, NULL, &f);
+    vs__audit_start(r, self, first, NULL, &f);
     vs_secret_mask(pw, mask, sizeof mask);
     vs_evidence_str(ev, sizeof ev, "modules", mods);
     vs_evidence_str(ev, sizeof ev, "secret", mask);
     vs_finding_set(f.user, sizeof f.user, "kamailio");
-    finish(r, &f, ev,
-           "The database address uses the password that kamailio.cfg and kamdbctl ship by "
-           "default for the \"kamailio\" database user. Anyone who reaches the database with it "
-           "can read every subscriber's password (or its hash) and add accounts of their own.",
-           "Create the database user with a long random password (kamctlrc DBRWPW/DBROPW before "
-           "kamdbctl create, or ALTER USER), put it in DBURL and make the database listen on "
-           "localhost only.");
+    vs__audit_finish(
+        r, &f, ev,
+        "The database address uses the password that kamailio.cfg and kamdbctl ship by "
+        "default for the \"kamailio\" database user. Anyone who reaches the database with it "
+        "can read every subscriber's password (or its hash) and add accounts of their own.",
+        "Create the database user with a long random password (kamctlrc DBRWPW/DBROPW before "
+        "kamdbctl create, or ALTER USER), put it in DBURL and make the database listen on "
+        "localhost only.");
 }
 
 /* ---- the catalogue -------------------------------------------------------------------------- */

@@ -51,6 +51,15 @@ vs_rc vs__conf_err(char *err, size_t errlen, vs_rc rc, const char *fmt, ...)
 vs_rc vs__conf_read_file(const char *path, size_t max, char **buf, size_t *len, char *err,
                          size_t errlen);
 
+/* Loads one source file of a reader that follows includes: a copy of mem[0..memlen) when mem is
+ * not NULL (checked for size and NUL bytes), else the file at path (vs__conf_read_file; an error
+ * is prefixed "from:from_line: include: " when from is not NULL). *total, the bytes loaded so
+ * far, is checked against lim->max_total and increased. On VS_OK *buf (malloc'd, NUL-terminated,
+ * caller frees) and *len are set; on error they are untouched and err holds the message. */
+vs_rc vs__conf_load_source(const vs_conf_limits *lim, const char *path, const char *mem,
+                           size_t memlen, const char *from, unsigned from_line, size_t *total,
+                           char **buf, size_t *len, char *err, size_t errlen);
+
 /* Line number (1-based) of byte offset off in buf. */
 unsigned vs__conf_line_of(const char *buf, size_t len, size_t off);
 

@@ -699,3 +699,43 @@ const char *vs_conf_product_name(vs_conf_product p)
         return "unknown";
     }
 }
+
+vs_rc vs__conf_load_source(const vs_conf_limits *lim, const char *path, const char *mem,
+                           size_t memlen, const char *from, unsigned from_line, size_t *total,
+                           char **buf, size_t *len, char *err, size_t errlen)
+{
+    char *b = NULL;
+    size_t n = 0;
+    if (mem) {
+        if (memlen > lim->max_file_size)
+            return vs__conf_err(err, errlen, VS_E_LIMIT, "%s: larger than %zu bytes", path,
+                                lim->max_file_size);
+        const char *nul = memchr(mem, '\0', memlen);
+        if (nul)
+            return vs__conf_err(err, errlen, VS_E_PARSE, "%s:%u: binary content (NUL byte)", path,
+                                vs__conf_line_of(mem, memlen, (size_t)(nul - mem)));
+        b = malloc(memlen + 1);
+        if (b == NULL)
+            return vs__conf_err(err, errlen, VS_E_NOMEM, "out of memory");
+        memcpy(b, mem, memlen);
+        b[memlen] = '\0';
+        n = memlen;
+    } else {
+        char msg[512];
+        vs_rc rc = vs__conf_read_file(path, lim->max_file_size, &b, &n, msg, sizeof msg);
+        if (rc != VS_OK) {
+            if (from)
+                return vs__conf_err(err, errlen, rc, "%s:%u: include: %s", from, from_line, msg);
+            return vs__conf_err(err, errlen, rc, "%s", msg);
+        }
+    }
+    if (n > lim->max_total - *total) {
+        free(b);
+        return vs__conf_err(err, errlen, VS_E_LIMIT, "%s: more than %zu bytes in all", path,
+                            lim->max_total);
+    }
+    *total += n;
+    *buf = b;
+    *len = n;
+    return VS_OK;
+}

@@ -389,37 +389,10 @@ static vs_rc load_file(k_ctx *x, const char *path, const char *mem, size_t memle
         return nomem(x);
     k_src *f = &x->srcs[x->nsrcs];
     memset(f, 0, sizeof *f);
-    if (mem) {
-        if (memlen > x->lim->max_file_size)
-            return vs__conf_err(x->err, x->errlen, VS_E_LIMIT, "%s: larger than %zu bytes", path,
-                                x->lim->max_file_size);
-        const char *nul = memchr(mem, '\0', memlen);
-        if (nul)
-            return vs__conf_err(x->err, x->errlen, VS_E_PARSE, "%s:%u: binary content (NUL byte)",
-                                path, vs__conf_line_of(mem, memlen, (size_t)(nul - mem)));
-        f->buf = malloc(memlen + 1);
-        if (f->buf == NULL)
-            return nomem(x);
-        memcpy(f->buf, mem, memlen);
-        f->buf[memlen] = '\0';
-        f->len = memlen;
-    } else {
-        char msg[512];
-        vs_rc rc =
-            vs__conf_read_file(path, x->lim->max_file_size, &f->buf, &f->len, msg, sizeof msg);
-        if (rc != VS_OK) {
-            if (from)
-                return vs__conf_err(x->err, x->errlen, rc, "%s:%u: include: %s", from, from_line,
-                                    msg);
-            return vs__conf_err(x->err, x->errlen, rc, "%s", msg);
-        }
-    }
-    if (f->len > x->lim->max_total - x->total) {
-        free(f->buf);
-        return vs__conf_err(x->err, x->errlen, VS_E_LIMIT, "%s: more than %zu bytes in all", path,
-                            x->lim->max_total);
-    }
-    x->total += f->len;
+    vs_rc lrc = vs__conf_load_source(x->lim, path, mem, memlen, from, from_line, &x->total, &f->buf,
+                                     &f->len, x->err, x->errlen);
+    if (lrc != VS_OK)
+        return lrc;
     f->dev = st.st_dev;
     f->ino = st.st_ino;
     f->path = vs__conf_add_file(x->c, path, NULL);

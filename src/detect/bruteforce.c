@@ -24,11 +24,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "detect/txn.h"
 #include "monitor/monitor_internal.h"
 
 #define RULE "bruteforce"
-#define PENDING_TIMEOUT_US (32 * 1000000LL) /* 64*T1: a transaction is over */
-#define PENDING_KEY_MAX 160
 #define USER_MAX 64
 #define SET_MAX 32  /* distinct members counted per window (thresholds above saturate) */
 #define LIST_MAX 10 /* members named in the evidence */
@@ -92,8 +91,7 @@ static void *brute_create(vs__mon *m, const vs_monitor_config *cfg, char *err, s
     }
     b->m = m;
     b->cfg = cfg;
-    b->pending =
-        vs__lru_new(min_size(cfg->max_sources, PENDING_MAX), PENDING_KEY_MAX, sizeof(pending));
+    b->pending = vs__txn_new(min_size(cfg->max_sources, PENDING_MAX), sizeof(pending));
     b->pairs = vs__lru_new(cfg->max_users, IPKEY_MAX + USER_MAX, sizeof(pair_state));
     b->users = vs__lru_new(cfg->max_users, USER_MAX, sizeof(user_state));
     b->sources = vs__lru_new(cfg->max_sources, IPKEY_MAX, sizeof(source_state));
@@ -176,25 +174,6 @@ static void json_list(char *out, size_t size, const char *items, size_t stride, 
     }
     out[o++] = ']';
     out[o] = '\0';
-}
-
-/* Transaction key: requester address and port, CSeq number and method, Call-ID. */
-static size_t txn_key(unsigned char *k, const vs_ip *ip, uint16_t port, const vs__event *ev)
-{
-    size_t n = vs__ip_key(ip, k);
-    memcpy(k + n, &port, 2);
-    n += 2;
-    memcpy(k + n, &ev->cseq, 4);
-    n += 4;
-    size_t ml = min_size(ev->method_text.len, 16);
-    k[n++] = (unsigned char)ml;
-    if (ml)
-        memcpy(k + n, ev->method_text.ptr, ml);
-    n += ml;
-    size_t cl = min_size(ev->call_id.len, PENDING_KEY_MAX - n);
-    if (cl)
-        memcpy(k + n, ev->call_id.ptr, cl);
-    return n + cl;
 }
 
 static bool is_stale(const vs__event *ev)
@@ -315,9 +294,7 @@ static void *window_get(brute *b, vs__lru *t, const void *key, size_t klen, int6
                         size_t vsize)
 {
     bool created;
-    uint64_t before = vs__lru_evicted(t);
-    int64_t *st = vs__lru_get(t, key, klen, ts, true, &created);
-    vs__monitor_evicted(b->m, vs__lru_evicted(t) - before);
+    int64_t *st = vs__monitor_lru_get(b->m, t, key, klen, ts, true, &created);
     if (st && (created || ts - *st > b->cfg->brute_window_us)) {
         memset(st, 0, vsize); /* every state starts with its window_start */
         *st = ts;
@@ -437,7 +414,6 @@ static void success(brute *b, const pending *p, unsigned status)
 static void brute_event(void *self, const vs__event *ev)
 {
     brute *b = self;
-    unsigned char key[PENDING_KEY_MAX];
     if (ev->request) {
         if (!ev->auth || !ev->call_id.len || ev->method == VS_SIP_METHOD_ACK ||
             ev->method == VS_SIP_METHOD_CANCEL)
@@ -448,11 +424,7 @@ static void brute_event(void *self, const vs__event *ev)
             vs__slice_cstr(ev->from_user, user, sizeof user);
         if (!user[0])
             return;
-        size_t kn = txn_key(key, &ev->pl->src, ev->pl->sport, ev);
-        bool created;
-        uint64_t before = vs__lru_evicted(b->pending);
-        pending *p = vs__lru_get(b->pending, key, kn, ev->ts, true, &created);
-        vs__monitor_evicted(b->m, vs__lru_evicted(b->pending) - before);
+        pending *p = vs__txn_request(b->pending, b->m, ev);
         if (!p)
             return;
         p->ts = ev->ts;
@@ -468,12 +440,9 @@ static void brute_event(void *self, const vs__event *ev)
     }
     if (ev->status < 200 || !ev->call_id.len)
         return;
-    size_t kn = txn_key(key, &ev->pl->dst, ev->pl->dport, ev);
-    pending *p = vs__lru_peek(b->pending, key, kn);
-    if (!p)
-        return;
-    pending req = *p;
-    vs__lru_remove(b->pending, key, kn); /* one answer per transaction: retransmissions ignored */
+    pending req;
+    if (!vs__txn_answer(b->pending, ev, &req, sizeof req))
+        return; /* one answer per transaction: retransmissions are not matched again */
     if (ev->status == 403 || ((ev->status == 401 || ev->status == 407) && !is_stale(ev)))
         failure(b, &req, ev->status, ev->ts);
     else if (ev->status >= 200 && ev->status < 300)
@@ -483,7 +452,7 @@ static void brute_event(void *self, const vs__event *ev)
 static void brute_tick(void *self, int64_t now)
 {
     brute *b = self;
-    vs__lru_expire(b->pending, now - PENDING_TIMEOUT_US);
+    vs__txn_expire(b->pending, now);
     vs__lru_expire(b->pairs, now - b->cfg->brute_window_us);
     vs__lru_expire(b->users, now - b->cfg->brute_window_us);
     vs__lru_expire(b->sources, now - b->cfg->brute_window_us);

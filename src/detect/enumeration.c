@@ -257,9 +257,7 @@ static void enum_event(void *self, const vs__event *ev)
         return;
     size_t klen = vs__ip_key(&ev->pl->src, key);
     bool created;
-    uint64_t before = vs__lru_evicted(d->sources);
-    source_state *st = vs__lru_get(d->sources, key, klen, ev->ts, true, &created);
-    vs__monitor_evicted(d->m, vs__lru_evicted(d->sources) - before);
+    source_state *st = vs__monitor_lru_get(d->m, d->sources, key, klen, ev->ts, true, &created);
     if (created || ev->ts - st->window_start > d->cfg->enum_window_us) {
         uint8_t reported = created ? 0 : st->reported_users;
         memset(st, 0, sizeof *st);

@@ -213,9 +213,7 @@ static void flood_event(void *self, const vs__event *ev)
     unsigned char key[17];
     size_t klen = vs__ip_key(&ev->pl->src, key);
     bool created;
-    uint64_t before = vs__lru_evicted(d->sources);
-    rate *r = vs__lru_get(d->sources, key, klen, ev->ts, true, &created);
-    vs__monitor_evicted(d->m, vs__lru_evicted(d->sources) - before);
+    rate *r = vs__monitor_lru_get(d->m, d->sources, key, klen, ev->ts, true, &created);
     uint32_t est = rate_add(r, ev->ts, w, kind);
 
     uint32_t total = rate_add(&d->total, ev->ts, w, kind);

@@ -220,9 +220,7 @@ static void scan_event(void *self, const vs__event *ev)
     if (ev->src_is_server)
         return; /* a PBX calls many phones: behaviour is not a sign of scanning there */
     bool created;
-    uint64_t before = vs__lru_evicted(s->sources);
-    source_state *st = vs__lru_get(s->sources, key, klen, ev->ts, true, &created);
-    vs__monitor_evicted(s->m, vs__lru_evicted(s->sources) - before);
+    source_state *st = vs__monitor_lru_get(s->m, s->sources, key, klen, ev->ts, true, &created);
     if (created || ev->ts - st->window_start > s->cfg->scan_window_us) {
         memset(st, 0, sizeof *st);
         st->window_start = ev->ts;

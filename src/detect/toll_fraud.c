@@ -569,9 +569,8 @@ static dialog *dialog_get(toll *t, const vs__event *ev, bool create, bool *creat
 {
     if (!ev->call_id.len)
         return NULL;
-    uint64_t before = vs__lru_evicted(t->dialogs);
-    dialog *d = vs__lru_get(t->dialogs, ev->call_id.ptr, ev->call_id.len, ev->ts, create, created);
-    vs__monitor_evicted(t->m, vs__lru_evicted(t->dialogs) - before);
+    dialog *d = vs__monitor_lru_get(t->m, t->dialogs, ev->call_id.ptr, ev->call_id.len, ev->ts,
+                                    create, created);
     return d;
 }
 
@@ -587,9 +586,8 @@ static void established(toll *t, const vs__event *ev, dialog *d)
     if (!d->alen)
         return;
     bool created;
-    uint64_t before = vs__lru_evicted(t->accounts);
-    account_state *a = vs__lru_get(t->accounts, d->account, d->alen, ev->ts, true, &created);
-    vs__monitor_evicted(t->m, vs__lru_evicted(t->accounts) - before);
+    account_state *a =
+        vs__monitor_lru_get(t->m, t->accounts, d->account, d->alen, ev->ts, true, &created);
     a->concurrent++;
     if (a->concurrent > a->peak_concurrent)
         a->peak_concurrent = a->concurrent;
@@ -647,9 +645,7 @@ static source_state *source_get(toll *t, const vs_ip *ip, int64_t ts, bool creat
 {
     bool created;
     *klen = vs__ip_key(ip, key);
-    uint64_t before = vs__lru_evicted(t->sources);
-    source_state *st = vs__lru_get(t->sources, key, *klen, ts, create, &created);
-    vs__monitor_evicted(t->m, vs__lru_evicted(t->sources) - before);
+    source_state *st = vs__monitor_lru_get(t->m, t->sources, key, *klen, ts, create, &created);
     return st;
 }
 
@@ -669,9 +665,7 @@ static void account_attempt(toll *t, const vs__event *ev, uint32_t h)
     unsigned char k[ACCOUNT_KEY_MAX];
     size_t kl = account_key(ev->from_user, k);
     bool created;
-    uint64_t before = vs__lru_evicted(t->accounts);
-    account_state *a = vs__lru_get(t->accounts, k, kl, ev->ts, true, &created);
-    vs__monitor_evicted(t->m, vs__lru_evicted(t->accounts) - before);
+    account_state *a = vs__monitor_lru_get(t->m, t->accounts, k, kl, ev->ts, true, &created);
     if (!recent_add(&a->calls, h))
         return;
     if (created || ev->ts - a->burst_start >= t->cfg->fraud_burst_window_us) {

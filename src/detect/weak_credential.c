@@ -24,13 +24,12 @@
 #include <strings.h>
 
 #include "detect/datafile.h"
+#include "detect/txn.h"
 #include "monitor/monitor_internal.h"
 
 #define RULE "weak-credential"
 #define WORDS_MAX 100000
 #define WORD_LEN_MAX 128
-#define PENDING_TIMEOUT_US (32 * 1000000LL)
-#define PENDING_KEY_MAX 160
 #define PENDING_MAX 4096
 #define RECHECK_US (24 * 3600 * 1000000LL)
 /* The guess budget: every SIP message seen earns CREDIT_PER_MESSAGE guesses, at most CREDIT_MAX
@@ -190,8 +189,7 @@ static void *weak_create(vs__mon *m, const vs_monitor_config *cfg, char *err, si
         weak_destroy(w);
         return NULL;
     }
-    w->pending =
-        vs__lru_new(min_size(cfg->max_sources, PENDING_MAX), PENDING_KEY_MAX, sizeof(cred));
+    w->pending = vs__txn_new(min_size(cfg->max_sources, PENDING_MAX), sizeof(cred));
     w->tested = vs__lru_new(cfg->max_users, 16, sizeof(verdict));
     w->accounts = vs__lru_new(cfg->max_users, 16, sizeof(verdict));
     if (!w->pending || !w->tested || !w->accounts) {
@@ -500,9 +498,7 @@ static void accepted(weak *w, const cred *c, unsigned status, int64_t ts)
             w->unfinished++;
         else if (!unfinished && was_unfinished)
             w->unfinished--;
-        uint64_t before = vs__lru_evicted(w->accounts);
-        acc = vs__lru_get(w->accounts, akey, 16, ts, true, &created);
-        vs__monitor_evicted(w->m, vs__lru_evicted(w->accounts) - before);
+        acc = vs__monitor_lru_get(w->m, w->accounts, akey, 16, ts, true, &created);
         if (acc)
             *acc = v;
     }
@@ -531,24 +527,6 @@ static bool copy_field(vs_slice s, char *buf, size_t size)
     }
     buf[o] = '\0';
     return true;
-}
-
-static size_t txn_key(unsigned char *k, const vs_ip *ip, uint16_t port, const vs__event *ev)
-{
-    size_t n = vs__ip_key(ip, k);
-    memcpy(k + n, &port, 2);
-    n += 2;
-    memcpy(k + n, &ev->cseq, 4);
-    n += 4;
-    size_t ml = min_size(ev->method_text.len, 16);
-    k[n++] = (unsigned char)ml;
-    if (ml)
-        memcpy(k + n, ev->method_text.ptr, ml);
-    n += ml;
-    size_t cl = min_size(ev->call_id.len, PENDING_KEY_MAX - n);
-    if (cl)
-        memcpy(k + n, ev->call_id.ptr, cl);
-    return n + cl;
 }
 
 static bool is_accepted(const vs__event *ev)
@@ -623,12 +601,7 @@ static void request(weak *w, const vs__event *ev)
     c.dport = ev->pl->dport;
     c.transport = ev->pl->transport;
 
-    unsigned char key[PENDING_KEY_MAX];
-    size_t kn = txn_key(key, &ev->pl->src, ev->pl->sport, ev);
-    bool created;
-    uint64_t before = vs__lru_evicted(w->pending);
-    cred *p = vs__lru_get(w->pending, key, kn, ev->ts, true, &created);
-    vs__monitor_evicted(w->m, vs__lru_evicted(w->pending) - before);
+    cred *p = vs__txn_request(w->pending, w->m, ev);
     if (p)
         *p = c;
 }
@@ -645,13 +618,9 @@ static void weak_event(void *self, const vs__event *ev)
     }
     if (ev->status < 180 || !ev->call_id.len)
         return;
-    unsigned char key[PENDING_KEY_MAX];
-    size_t kn = txn_key(key, &ev->pl->dst, ev->pl->dport, ev);
-    cred *p = vs__lru_peek(w->pending, key, kn);
-    if (!p)
-        return;
-    cred c = *p;
-    vs__lru_remove(w->pending, key, kn); /* one verdict per transaction */
+    cred c;
+    if (!vs__txn_answer(w->pending, ev, &c, sizeof c))
+        return; /* one verdict per transaction */
     if (is_accepted(ev))
         accepted(w, &c, ev->status, ev->ts);
 }
@@ -659,7 +628,7 @@ static void weak_event(void *self, const vs__event *ev)
 static void weak_tick(void *self, int64_t now)
 {
     weak *w = self;
-    vs__lru_expire(w->pending, now - PENDING_TIMEOUT_US);
+    vs__txn_expire(w->pending, now);
 }
 
 /* Say so when the budget left accounts partly tested: silence would read as "all strong". */

@@ -153,6 +153,15 @@ void vs__monitor_evicted(vs__mon *m, uint64_t n)
     m->stats.evicted += n;
 }
 
+void *vs__monitor_lru_get(vs__mon *m, vs__lru *t, const void *key, size_t klen, int64_t now,
+                          bool create, bool *created)
+{
+    uint64_t before = vs__lru_evicted(t);
+    void *v = vs__lru_get(t, key, klen, now, create, created);
+    vs__monitor_evicted(m, vs__lru_evicted(t) - before);
+    return v;
+}
+
 void vs__monitor_emit(vs__mon *m, const vs_finding *f)
 {
     emit(m, f);

@@ -85,6 +85,10 @@ void vs__finding_src(vs_finding *f, const vs_ip *ip, uint16_t port, vs_transport
 const vs_monitor_stats *vs__monitor_stats(const vs__mon *m);
 /* Adds evictions of a detector's tables to the monitor's count. */
 void vs__monitor_evicted(vs__mon *m, uint64_t n);
+/* vs__lru_get on a detector's table t, adding what it evicts at the table's cap to the monitor's
+ * count. Same arguments and result as vs__lru_get. */
+void *vs__monitor_lru_get(vs__mon *m, vs__lru *t, const void *key, size_t klen, int64_t now,
+                          bool create, bool *created);
 /* Copies a slice into a fixed buffer as a C string (cut, NUL-terminated). */
 void vs__slice_cstr(vs_slice s, char *buf, size_t size);
 

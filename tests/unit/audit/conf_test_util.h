@@ -2,13 +2,52 @@
 #ifndef VS_CONF_TEST_UTIL_H
 #define VS_CONF_TEST_UTIL_H
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include <cmocka.h>
 #include <voipsec/conf.h>
 
 #define FIXTURES VS_SOURCE_DIR "/tests/fixtures/readers/"
+
+/* A reader's loader of a path (vs_conf_asterisk_load and the like). */
+typedef vs_rc (*conf_load_fn)(const char *path, const vs_conf_limits *lim, vs_conf **out, char *err,
+                              size_t errlen);
+/* A reader's loader of text in memory (vs_conf_asterisk_load_mem and the like). */
+typedef vs_rc (*conf_load_mem_fn)(const char *name, const char *buf, size_t len,
+                                  const vs_conf_limits *lim, vs_conf **out, char *err,
+                                  size_t errlen);
+
+/* Loads path with load and default limits; fails the test unless that succeeds. */
+static inline vs_conf *load_ok(conf_load_fn load, const char *path)
+{
+    char err[512] = "";
+    vs_conf *c = NULL;
+    vs_rc rc = load(path, NULL, &c, err, sizeof err);
+    if (rc != VS_OK)
+        fprintf(stderr, "load: %s\n", err);
+    assert_int_equal(rc, VS_OK);
+    return c;
+}
+
+/* Loads text as the file name with load_mem and default limits; fails the test unless that
+ * returns want. Returns the model (NULL on error); the message goes to err. */
+static inline vs_conf *load_mem_want(conf_load_mem_fn load_mem, const char *name, const char *text,
+                                     vs_rc want, char *err, size_t errlen)
+{
+    vs_conf *c = NULL;
+    vs_rc rc = load_mem(name, text, strlen(text), NULL, &c, err, errlen);
+    if (rc != want)
+        fprintf(stderr, "mem: rc %d (%s), want %d\n", rc, err ? err : "", want);
+    assert_int_equal(rc, want);
+    return c;
+}
 
 /* Whole file in a malloc'd NUL-terminated buffer (NULL when unreadable). */
 static inline char *slurp(const char *path, size_t *len)

@@ -4,36 +4,20 @@
  * include), and in-memory cases for each dialect rule and limit. Trees that tests need to build
  * (depth limit, self include, fallbacks) are made in mkdtemp directories and removed. */
 #define _GNU_SOURCE
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
 #include <unistd.h>
 
 #include "conf_test_util.h"
 
+/* The asterisk/office/pjsip.conf fixture, loaded (the test fails if it does not load). */
 static vs_conf *load_office(void)
 {
-    char err[512] = "";
-    vs_conf *c = NULL;
-    vs_rc rc =
-        vs_conf_asterisk_load(FIXTURES "asterisk/office/pjsip.conf", NULL, &c, err, sizeof err);
-    if (rc != VS_OK)
-        fprintf(stderr, "load: %s\n", err);
-    assert_int_equal(rc, VS_OK);
-    return c;
+    return load_ok(vs_conf_asterisk_load, FIXTURES "asterisk/office/pjsip.conf");
 }
 
+/* text loaded as one in-memory file; the test fails unless the load returns want. */
 static vs_conf *mem(const char *text, vs_rc want, char *err, size_t errlen)
 {
-    vs_conf *c = NULL;
-    vs_rc rc = vs_conf_asterisk_load_mem("mem.conf", text, strlen(text), NULL, &c, err, errlen);
-    if (rc != want)
-        fprintf(stderr, "mem: rc %d (%s), want %d\n", rc, err ? err : "", want);
-    assert_int_equal(rc, want);
-    return c;
+    return load_mem_want(vs_conf_asterisk_load_mem, "mem.conf", text, want, err, errlen);
 }
 
 static void test_office_basics(void **state)

@@ -17,6 +17,7 @@
 #include <voipsec/audit.h>
 
 #include "audit/check.h"
+#include "audit_harness.h"
 
 /* The area under test (src/audit/checks_ast_sip.c). Naming it here also makes the linker take
  * that object out of the static library: the registry only refers to areas weakly. */
@@ -24,135 +25,10 @@ extern const vs__audit_check *const vs__checks_ast_sip[];
 
 #define AUDIT_FIXTURES VS_SOURCE_DIR "/tests/fixtures/audit/asterisk/"
 
-typedef struct audit_results {
-    vs_finding *v;
-    size_t n, cap;
-    vs_rc rc;
-    char err[512];
-} audit_results;
-
-static void audit_collect(void *ctx, const vs_finding *f)
-{
-    audit_results *r = ctx;
-    if (r->n == r->cap) {
-        size_t nc = r->cap ? r->cap * 2 : 32;
-        vs_finding *nv = realloc(r->v, nc * sizeof *nv);
-        if (!nv)
-            return;
-        r->v = nv;
-        r->cap = nc;
-    }
-    r->v[r->n++] = *f;
-}
-
-static void audit_results_free(audit_results *r)
-{
-    free(r->v);
-    memset(r, 0, sizeof *r);
-}
-
-/* Audits AUDIT_FIXTURES/<name> (a directory) under the seed policy. */
-static audit_results audit_fixture(const char *name)
-{
-    audit_results res;
-    memset(&res, 0, sizeof res);
-    vs_policy p;
-    if (vs_policy_preset(&p, "seed", VS_SOURCE_DIR "/data") != VS_OK) {
-        res.rc = VS_E_INVAL;
-        return res;
-    }
-    vs_audit *a = vs_audit_new(&p, audit_collect, &res, res.err, sizeof res.err);
-    if (!a) {
-        res.rc = VS_E_INVAL;
-        return res;
-    }
-    char path[1024];
-    snprintf(path, sizeof path, "%s%s", AUDIT_FIXTURES, name);
-    res.rc = vs_audit_path(a, path, res.err, sizeof res.err);
-    vs_audit_free(a);
-    if (getenv("VS_TEST_DUMP")) {
-        for (size_t i = 0; i < res.n; i++) {
-            const vs_finding *f = &res.v[i];
-            const char *slash = strrchr(f->file, '/');
-            fprintf(stderr, "[%s] %s %s:%u %s user=%s %s\n", name, f->rule,
-                    slash ? slash + 1 : f->file, f->line, vs_severity_id(f->severity), f->user,
-                    f->evidence);
-        }
-    }
-    return res;
-}
-
-static bool audit_ends_with(const char *s, const char *suffix)
-{
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && strcmp(s + a - b, suffix) == 0;
-}
-
-/* The finding of rule at file (a suffix such as "sip-weak/sip.conf") and line; NULL when none.
- * line 0 matches any line. */
-static const vs_finding *audit_find(const audit_results *r, const char *rule, const char *file,
-                                    unsigned line)
-{
-    for (size_t i = 0; i < r->n; i++) {
-        const vs_finding *f = &r->v[i];
-        if (strcmp(f->rule, rule) == 0 && (!file || audit_ends_with(f->file, file)) &&
-            (line == 0 || f->line == line))
-            return f;
-    }
-    return NULL;
-}
-
-static size_t audit_count(const audit_results *r, const char *rule)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < r->n; i++)
-        n += strcmp(r->v[i].rule, rule) == 0;
-    return n;
-}
-
-/* Prints the findings of a run when a lookup fails, to make the failure readable. */
-static void audit_dump(const audit_results *r, const char *want, const char *file, unsigned line)
-{
-    fprintf(stderr, "wanted %s at %s:%u; have:\n", want, file ? file : "*", line);
-    for (size_t i = 0; i < r->n; i++)
-        fprintf(stderr, "  %s %s:%u %s\n", r->v[i].rule, r->v[i].file, r->v[i].line,
-                vs_severity_id(r->v[i].severity));
-}
-
-static void expect_at(const audit_results *r, const char *rule, const char *file, unsigned line,
-                      vs_severity sev)
-{
-    const vs_finding *f = audit_find(r, rule, file, line);
-    if (!f)
-        audit_dump(r, rule, file, line);
-    assert_non_null(f);
-    if (!f)
-        return;
-    if (f->severity != sev)
-        fprintf(stderr, "%s at %s:%u: severity %s, want %s\n", rule, file, line,
-                vs_severity_id(f->severity), vs_severity_id(sev));
-    assert_int_equal(f->severity, sev);
-    assert_true(f->title[0] != '\0');
-    assert_true(f->explain[0] != '\0');
-    assert_true(f->advice[0] != '\0');
-    assert_true(f->evidence[0] == '{');
-}
-
-static void expect_count(const audit_results *r, const char *rule, size_t n)
-{
-    size_t have = audit_count(r, rule);
-    if (have != n)
-        audit_dump(r, rule, NULL, 0);
-    assert_int_equal(have, n);
-}
-
+/* Audits the fixture directory AUDIT_FIXTURES<name> (all findings, files named by suffix). */
 static audit_results run(const char *name)
 {
-    audit_results r = audit_fixture(name);
-    if (r.rc != VS_OK)
-        fprintf(stderr, "%s: %s\n", name, r.err);
-    assert_int_equal(r.rc, VS_OK);
-    return r;
+    return ah_run(AUDIT_FIXTURES, name, NULL, false);
 }
 
 /* ---- chan_sip ---------------------------------------------------------------------------------
@@ -164,39 +40,39 @@ static void test_sip_weak(void **state)
     audit_results r = run("sip-weak");
     const char *F = "sip-weak/sip.conf";
     /* allowguest absent (default yes), general context "default" includes an _00. route */
-    expect_at(&r, "asterisk.sip.allowguest", F, 2, VS_SEV_CRITICAL);
-    expect_count(&r, "asterisk.sip.allowguest", 1);
-    const vs_finding *g = audit_find(&r, "asterisk.sip.allowguest", F, 2);
+    ah_expect_json_at(&r, "asterisk.sip.allowguest", F, 2, VS_SEV_CRITICAL);
+    ah_expect_count(&r, "asterisk.sip.allowguest", 1);
+    const vs_finding *g = ah_find(&r, "asterisk.sip.allowguest", F, 2);
     if (g) {
         assert_non_null(strstr(g->evidence, "\"reaches_international\":true"));
         assert_non_null(strstr(g->evidence, "\"context\":\"default\""));
         assert_non_null(strstr(g->evidence, "extensions.conf:"));
     }
-    expect_at(&r, "asterisk.sip.alwaysauthreject", F, 4, VS_SEV_MEDIUM);
-    expect_at(&r, "asterisk.sip.tls-old-method", F, 5, VS_SEV_HIGH);
-    expect_at(&r, "asterisk.sip.tls-no-verify", F, 6, VS_SEV_MEDIUM);
+    ah_expect_json_at(&r, "asterisk.sip.alwaysauthreject", F, 4, VS_SEV_MEDIUM);
+    ah_expect_json_at(&r, "asterisk.sip.tls-old-method", F, 5, VS_SEV_HIGH);
+    ah_expect_json_at(&r, "asterisk.sip.tls-no-verify", F, 6, VS_SEV_MEDIUM);
     /* insecure=invite on a phone (host=dynamic from the template) */
-    expect_at(&r, "asterisk.sip.insecure-invite", F, 18, VS_SEV_HIGH);
-    expect_count(&r, "asterisk.sip.insecure-invite", 1); /* not the trunk */
+    ah_expect_json_at(&r, "asterisk.sip.insecure-invite", F, 18, VS_SEV_HIGH);
+    ah_expect_count(&r, "asterisk.sip.insecure-invite", 1); /* not the trunk */
     /* both phones lack permit/deny/acl: reported at their sections */
-    expect_at(&r, "asterisk.sip.no-acl", F, 16, VS_SEV_MEDIUM);
-    expect_at(&r, "asterisk.sip.no-acl", F, 20, VS_SEV_MEDIUM);
-    expect_count(&r, "asterisk.sip.no-acl", 2);
+    ah_expect_json_at(&r, "asterisk.sip.no-acl", F, 16, VS_SEV_MEDIUM);
+    ah_expect_json_at(&r, "asterisk.sip.no-acl", F, 20, VS_SEV_MEDIUM);
+    ah_expect_count(&r, "asterisk.sip.no-acl", 2);
     /* trunk trusted by address, context from-trunk includes the international route */
-    expect_at(&r, "asterisk.sip.ip-no-auth", F, 29, VS_SEV_CRITICAL);
-    expect_count(&r, "asterisk.sip.ip-no-auth", 1);
-    expect_at(&r, "asterisk.sip.no-tls", F, 2, VS_SEV_MEDIUM);
+    ah_expect_json_at(&r, "asterisk.sip.ip-no-auth", F, 29, VS_SEV_CRITICAL);
+    ah_expect_count(&r, "asterisk.sip.ip-no-auth", 1);
+    ah_expect_json_at(&r, "asterisk.sip.no-tls", F, 2, VS_SEV_MEDIUM);
     /* 7001 and the trunk have no encryption; 7002 has encryption=yes over udp */
-    expect_at(&r, "asterisk.sip.no-srtp", F, 16, VS_SEV_MEDIUM);
-    expect_at(&r, "asterisk.sip.no-srtp", F, 25, VS_SEV_MEDIUM);
-    expect_count(&r, "asterisk.sip.no-srtp", 2);
-    expect_at(&r, "asterisk.sip.sdes-cleartext", F, 22, VS_SEV_HIGH);
-    expect_count(&r, "asterisk.sip.sdes-cleartext", 1);
-    expect_at(&r, "asterisk.sip.deprecated-driver", F, 2, VS_SEV_INFO);
-    const vs_finding *u = audit_find(&r, "asterisk.sip.insecure-invite", F, 18);
+    ah_expect_json_at(&r, "asterisk.sip.no-srtp", F, 16, VS_SEV_MEDIUM);
+    ah_expect_json_at(&r, "asterisk.sip.no-srtp", F, 25, VS_SEV_MEDIUM);
+    ah_expect_count(&r, "asterisk.sip.no-srtp", 2);
+    ah_expect_json_at(&r, "asterisk.sip.sdes-cleartext", F, 22, VS_SEV_HIGH);
+    ah_expect_count(&r, "asterisk.sip.sdes-cleartext", 1);
+    ah_expect_json_at(&r, "asterisk.sip.deprecated-driver", F, 2, VS_SEV_INFO);
+    const vs_finding *u = ah_find(&r, "asterisk.sip.insecure-invite", F, 18);
     if (u)
         assert_string_equal(u->user, "7001");
-    audit_results_free(&r);
+    ah_free(&r);
 }
 
 static void test_sip_hardened(void **state)
@@ -211,10 +87,11 @@ static void test_sip_hardened(void **state)
         "asterisk.sip.tls-old-method",  "asterisk.sip.tls-no-verify",
     };
     for (size_t i = 0; i < sizeof silent / sizeof silent[0]; i++)
-        expect_count(&r, silent[i], 0);
+        ah_expect_count(&r, silent[i], 0);
     /* chan_sip itself is still worth a note */
-    expect_at(&r, "asterisk.sip.deprecated-driver", "sip-hardened/sip.conf", 2, VS_SEV_INFO);
-    audit_results_free(&r);
+    ah_expect_json_at(&r, "asterisk.sip.deprecated-driver", "sip-hardened/sip.conf", 2,
+                      VS_SEV_INFO);
+    ah_free(&r);
 }
 
 static void test_sip_guest_severity(void **state)
@@ -222,18 +99,18 @@ static void test_sip_guest_severity(void **state)
     (void)state;
     /* national routes only: outbound, not international */
     audit_results r = run("sip-guest");
-    expect_at(&r, "asterisk.sip.allowguest", "sip-guest/sip.conf", 4, VS_SEV_HIGH);
-    expect_count(&r, "asterisk.sip.alwaysauthreject", 0);
-    audit_results_free(&r);
+    ah_expect_json_at(&r, "asterisk.sip.allowguest", "sip-guest/sip.conf", 4, VS_SEV_HIGH);
+    ah_expect_count(&r, "asterisk.sip.alwaysauthreject", 0);
+    ah_free(&r);
     /* nothing outbound: still reported, at medium */
     r = run("sip-guest-local");
-    expect_at(&r, "asterisk.sip.allowguest", "sip-guest-local/sip.conf", 4, VS_SEV_MEDIUM);
-    const vs_finding *g = audit_find(&r, "asterisk.sip.allowguest", NULL, 0);
+    ah_expect_json_at(&r, "asterisk.sip.allowguest", "sip-guest-local/sip.conf", 4, VS_SEV_MEDIUM);
+    const vs_finding *g = ah_find(&r, "asterisk.sip.allowguest", NULL, AH_ANY_LINE);
     if (g)
         assert_non_null(strstr(g->evidence, "\"reaches_outbound\":false"));
     /* no accounts: the chan_sip-wide transport settings are not reported */
-    expect_count(&r, "asterisk.sip.no-tls", 0);
-    audit_results_free(&r);
+    ah_expect_count(&r, "asterisk.sip.no-tls", 0);
+    ah_free(&r);
 }
 
 /* ---- PJSIP ------------------------------------------------------------------------------------
@@ -244,30 +121,30 @@ static void test_pjsip_weak(void **state)
     (void)state;
     audit_results r = run("pjsip-weak");
     const char *F = "pjsip-weak/pjsip.conf";
-    expect_at(&r, "asterisk.pjsip.ip-no-auth", F, 26, VS_SEV_CRITICAL);
-    expect_count(&r, "asterisk.pjsip.ip-no-auth", 1);
-    const vs_finding *ip = audit_find(&r, "asterisk.pjsip.ip-no-auth", F, 26);
+    ah_expect_json_at(&r, "asterisk.pjsip.ip-no-auth", F, 26, VS_SEV_CRITICAL);
+    ah_expect_count(&r, "asterisk.pjsip.ip-no-auth", 1);
+    const vs_finding *ip = ah_find(&r, "asterisk.pjsip.ip-no-auth", F, 26);
     if (ip) {
         assert_string_equal(ip->user, "itsp");
         assert_non_null(strstr(ip->evidence, "\"match\":\"203.0.113.10\""));
     }
-    expect_at(&r, "asterisk.pjsip.anonymous-outbound", F, 36, VS_SEV_CRITICAL);
-    expect_at(&r, "asterisk.pjsip.no-tls-transport", F, 4, VS_SEV_MEDIUM);
-    expect_at(&r, "asterisk.pjsip.no-srtp", F, 13, VS_SEV_MEDIUM);
-    expect_at(&r, "asterisk.pjsip.no-srtp", F, 24, VS_SEV_MEDIUM);
-    expect_at(&r, "asterisk.pjsip.no-srtp", F, 34, VS_SEV_MEDIUM);
-    expect_count(&r, "asterisk.pjsip.no-srtp", 3); /* not 6002 (sdes), not the template */
-    expect_at(&r, "asterisk.pjsip.sdes-cleartext", F, 21, VS_SEV_HIGH);
-    expect_count(&r, "asterisk.pjsip.sdes-cleartext", 1);
-    expect_at(&r, "asterisk.pjsip.srtp-optimistic", F, 22, VS_SEV_MEDIUM);
-    expect_at(&r, "asterisk.pjsip.unauthenticated-options", F, 16, VS_SEV_LOW);
-    expect_count(&r, "asterisk.pjsip.unauthenticated-options", 1);
+    ah_expect_json_at(&r, "asterisk.pjsip.anonymous-outbound", F, 36, VS_SEV_CRITICAL);
+    ah_expect_json_at(&r, "asterisk.pjsip.no-tls-transport", F, 4, VS_SEV_MEDIUM);
+    ah_expect_json_at(&r, "asterisk.pjsip.no-srtp", F, 13, VS_SEV_MEDIUM);
+    ah_expect_json_at(&r, "asterisk.pjsip.no-srtp", F, 24, VS_SEV_MEDIUM);
+    ah_expect_json_at(&r, "asterisk.pjsip.no-srtp", F, 34, VS_SEV_MEDIUM);
+    ah_expect_count(&r, "asterisk.pjsip.no-srtp", 3); /* not 6002 (sdes), not the template */
+    ah_expect_json_at(&r, "asterisk.pjsip.sdes-cleartext", F, 21, VS_SEV_HIGH);
+    ah_expect_count(&r, "asterisk.pjsip.sdes-cleartext", 1);
+    ah_expect_json_at(&r, "asterisk.pjsip.srtp-optimistic", F, 22, VS_SEV_MEDIUM);
+    ah_expect_json_at(&r, "asterisk.pjsip.unauthenticated-options", F, 16, VS_SEV_LOW);
+    ah_expect_count(&r, "asterisk.pjsip.unauthenticated-options", 1);
     /* the two phones authenticate and nothing limits their addresses; the trunk (no auth=) and
      * the anonymous endpoint are other checks' business */
-    expect_at(&r, "asterisk.pjsip.no-acl", F, 13, VS_SEV_MEDIUM);
-    expect_at(&r, "asterisk.pjsip.no-acl", F, 18, VS_SEV_MEDIUM);
-    expect_count(&r, "asterisk.pjsip.no-acl", 2);
-    audit_results_free(&r);
+    ah_expect_json_at(&r, "asterisk.pjsip.no-acl", F, 13, VS_SEV_MEDIUM);
+    ah_expect_json_at(&r, "asterisk.pjsip.no-acl", F, 18, VS_SEV_MEDIUM);
+    ah_expect_count(&r, "asterisk.pjsip.no-acl", 2);
+    ah_free(&r);
 }
 
 static void test_pjsip_tls_weak(void **state)
@@ -275,21 +152,21 @@ static void test_pjsip_tls_weak(void **state)
     (void)state;
     audit_results r = run("pjsip-tls-weak");
     const char *F = "pjsip-tls-weak/pjsip.conf";
-    expect_at(&r, "asterisk.pjsip.tls-old-method", F, 13, VS_SEV_MEDIUM); /* sslv23 */
-    expect_at(&r, "asterisk.pjsip.tls-old-method", F, 19, VS_SEV_HIGH);   /* tlsv1 */
-    expect_count(&r, "asterisk.pjsip.tls-old-method", 2);                 /* not tlsv1_2 */
+    ah_expect_json_at(&r, "asterisk.pjsip.tls-old-method", F, 13, VS_SEV_MEDIUM); /* sslv23 */
+    ah_expect_json_at(&r, "asterisk.pjsip.tls-old-method", F, 19, VS_SEV_HIGH);   /* tlsv1 */
+    ah_expect_count(&r, "asterisk.pjsip.tls-old-method", 2);                      /* not tlsv1_2 */
     /* explicit verify_server=no, and the default (no) on the transport used toward the provider;
      * not the default on a transport that only serves phones */
-    expect_at(&r, "asterisk.pjsip.tls-no-verify", F, 20, VS_SEV_MEDIUM);
-    expect_at(&r, "asterisk.pjsip.tls-no-verify", F, 22, VS_SEV_MEDIUM);
-    expect_count(&r, "asterisk.pjsip.tls-no-verify", 2);
+    ah_expect_json_at(&r, "asterisk.pjsip.tls-no-verify", F, 20, VS_SEV_MEDIUM);
+    ah_expect_json_at(&r, "asterisk.pjsip.tls-no-verify", F, 22, VS_SEV_MEDIUM);
+    ah_expect_count(&r, "asterisk.pjsip.tls-no-verify", 2);
     /* sdes over the named udp transport; the trunk's sdes over tls is fine */
-    expect_at(&r, "asterisk.pjsip.sdes-cleartext", F, 32, VS_SEV_HIGH);
-    expect_count(&r, "asterisk.pjsip.sdes-cleartext", 1);
-    expect_count(&r, "asterisk.pjsip.no-tls-transport", 0);
+    ah_expect_json_at(&r, "asterisk.pjsip.sdes-cleartext", F, 32, VS_SEV_HIGH);
+    ah_expect_count(&r, "asterisk.pjsip.sdes-cleartext", 1);
+    ah_expect_count(&r, "asterisk.pjsip.no-tls-transport", 0);
     /* the trunk has outbound_auth and from-trunk does not dial out */
-    expect_count(&r, "asterisk.pjsip.ip-no-auth", 0);
-    audit_results_free(&r);
+    ah_expect_count(&r, "asterisk.pjsip.ip-no-auth", 0);
+    ah_free(&r);
 }
 
 static void test_pjsip_hardened(void **state)
@@ -313,8 +190,8 @@ static void test_pjsip_hardened(void **state)
         "asterisk.iax.no-calltoken",
     };
     for (size_t i = 0; i < sizeof silent / sizeof silent[0]; i++)
-        expect_count(&r, silent[i], 0);
-    audit_results_free(&r);
+        ah_expect_count(&r, silent[i], 0);
+    ah_free(&r);
 }
 
 /* ---- IAX2 -------------------------------------------------------------------------------------
@@ -325,21 +202,21 @@ static void test_iax_weak(void **state)
     (void)state;
     audit_results r = run("iax-weak");
     const char *F = "iax-weak/iax.conf";
-    expect_at(&r, "asterisk.iax.plaintext-auth", F, 9, VS_SEV_HIGH);
-    expect_count(&r, "asterisk.iax.plaintext-auth", 1);
-    expect_at(&r, "asterisk.iax.no-calltoken", F, 4, VS_SEV_MEDIUM);
-    expect_at(&r, "asterisk.iax.no-calltoken", F, 12, VS_SEV_MEDIUM);
-    expect_count(&r, "asterisk.iax.no-calltoken", 2);
-    audit_results_free(&r);
+    ah_expect_json_at(&r, "asterisk.iax.plaintext-auth", F, 9, VS_SEV_HIGH);
+    ah_expect_count(&r, "asterisk.iax.plaintext-auth", 1);
+    ah_expect_json_at(&r, "asterisk.iax.no-calltoken", F, 4, VS_SEV_MEDIUM);
+    ah_expect_json_at(&r, "asterisk.iax.no-calltoken", F, 12, VS_SEV_MEDIUM);
+    ah_expect_count(&r, "asterisk.iax.no-calltoken", 2);
+    ah_free(&r);
 }
 
 static void test_iax_hardened(void **state)
 {
     (void)state;
     audit_results r = run("iax-hardened");
-    expect_count(&r, "asterisk.iax.plaintext-auth", 0);
-    expect_count(&r, "asterisk.iax.no-calltoken", 0);
-    audit_results_free(&r);
+    ah_expect_count(&r, "asterisk.iax.plaintext-auth", 0);
+    ah_expect_count(&r, "asterisk.iax.no-calltoken", 0);
+    ah_free(&r);
 }
 
 /* ---- every check of the area is registered, catalogued and fired by some test -----------------
@@ -366,14 +243,14 @@ static void test_every_check_fires(void **state)
         assert_true(listed);
         bool fired = false;
         for (size_t i = 0; i < 4; i++)
-            fired |= audit_count(&all[i], id) > 0;
+            fired |= ah_count(&all[i], id) > 0;
         if (!fired)
             fprintf(stderr, "%s fires in no weak fixture\n", id);
         assert_true(fired);
     }
     assert_true(n >= 22);
     for (size_t i = 0; i < 4; i++)
-        audit_results_free(&all[i]);
+        ah_free(&all[i]);
 }
 
 int main(void)

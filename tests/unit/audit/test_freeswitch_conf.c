@@ -4,35 +4,20 @@
  * $${} expansion with positions in the real files, and the refusals: include cycle, malformed
  * XML, document type declarations (no entity is ever expanded), limits. */
 #define _GNU_SOURCE
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
 #include <unistd.h>
 
 #include "conf_test_util.h"
 
+/* The freeswitch/conf fixture, loaded (the test fails if it does not load). */
 static vs_conf *load_tree(void)
 {
-    char err[512] = "";
-    vs_conf *c = NULL;
-    vs_rc rc = vs_conf_freeswitch_load(FIXTURES "freeswitch/conf", NULL, &c, err, sizeof err);
-    if (rc != VS_OK)
-        fprintf(stderr, "load: %s\n", err);
-    assert_int_equal(rc, VS_OK);
-    return c;
+    return load_ok(vs_conf_freeswitch_load, FIXTURES "freeswitch/conf");
 }
 
+/* text loaded as one in-memory file; the test fails unless the load returns want. */
 static vs_conf *mem(const char *text, vs_rc want, char *err, size_t errlen)
 {
-    vs_conf *c = NULL;
-    vs_rc rc = vs_conf_freeswitch_load_mem("mem.xml", text, strlen(text), NULL, &c, err, errlen);
-    if (rc != want)
-        fprintf(stderr, "mem: rc %d (%s), want %d\n", rc, err ? err : "", want);
-    assert_int_equal(rc, want);
-    return c;
+    return load_mem_want(vs_conf_freeswitch_load_mem, "mem.xml", text, want, err, errlen);
 }
 
 static void test_vars(void **state)

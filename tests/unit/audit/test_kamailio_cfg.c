@@ -4,35 +4,20 @@
  * files, comments of every kind, and the errors (unbalanced #!else/#!endif, missing
  * include_file, include cycle). */
 #define _GNU_SOURCE
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
 #include <unistd.h>
 
 #include "conf_test_util.h"
 
+/* The kamailio/site fixture, loaded (the test fails if it does not load). */
 static vs_conf *load_site(void)
 {
-    char err[512] = "";
-    vs_conf *c = NULL;
-    vs_rc rc = vs_conf_kamailio_load(FIXTURES "kamailio/site", NULL, &c, err, sizeof err);
-    if (rc != VS_OK)
-        fprintf(stderr, "load: %s\n", err);
-    assert_int_equal(rc, VS_OK);
-    return c;
+    return load_ok(vs_conf_kamailio_load, FIXTURES "kamailio/site");
 }
 
+/* text loaded as one in-memory file; the test fails unless the load returns want. */
 static vs_conf *mem(const char *text, vs_rc want, char *err, size_t errlen)
 {
-    vs_conf *c = NULL;
-    vs_rc rc = vs_conf_kamailio_load_mem("mem.cfg", text, strlen(text), NULL, &c, err, errlen);
-    if (rc != want)
-        fprintf(stderr, "mem: rc %d (%s), want %d\n", rc, err ? err : "", want);
-    assert_int_equal(rc, want);
-    return c;
+    return load_mem_want(vs_conf_kamailio_load_mem, "mem.cfg", text, want, err, errlen);
 }
 
 static int module_loaded(const vs_conf *c, const char *name)

@@ -1,6 +1,5 @@
 /* Unit tests of the `bruteforce` detector through the public monitor API: SIP written by hand,
  * fed as payloads, findings collected from the callback. */
-#define _POSIX_C_SOURCE 200809L /* open_memstream */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,70 +11,21 @@
 #include <cmocka.h>
 #include <voipsec/monitor.h>
 
-#define MAX_FINDINGS 64
-#define SEC 1000000LL
-#define T0 (1764400000LL * SEC)
+#include "monitor_harness.h"
 
-typedef struct collected {
-    vs_finding f[MAX_FINDINGS];
-    size_t n;
-} collected;
-
-static void on_finding(void *ctx, const vs_finding *f)
-{
-    collected *c = ctx;
-    if (c->n < MAX_FINDINGS)
-        c->f[c->n++] = *f;
-}
-
+/* A monitor collecting into c with only the bruteforce detector enabled (as configured in cfg). */
 static vs_monitor *new_monitor(collected *c, vs_monitor_config *cfg)
 {
-    vs_monitor_config_default(cfg, VS_SOURCE_DIR "/data");
-    /* only the detector under test */
-    cfg->scan_enabled = cfg->enum_enabled = cfg->flood_enabled = cfg->fraud_enabled = false;
-    cfg->weak_enabled = cfg->malformed_enabled = cfg->cleartext_enabled = false;
-    cfg->media_enabled = false;
-    char err[256] = "";
-    memset(c, 0, sizeof *c);
-    vs_monitor *m = vs_monitor_new(cfg, false, on_finding, c, err, sizeof err);
-    if (!m)
-        fprintf(stderr, "vs_monitor_new: %s\n", err);
-    assert_non_null(m);
-    return m;
-}
-
-static vs_ip ip4(unsigned a, unsigned b, unsigned c, unsigned d)
-{
-    vs_ip ip = {0};
-    ip.family = 4;
-    ip.bytes[0] = (uint8_t)a;
-    ip.bytes[1] = (uint8_t)b;
-    ip.bytes[2] = (uint8_t)c;
-    ip.bytes[3] = (uint8_t)d;
-    return ip;
+    mh_config_none(cfg);
+    cfg->brute_enabled = true;
+    return mh_start(c, cfg);
 }
 
 static const vs_ip *server(void)
 {
     static vs_ip s;
-    s = ip4(198, 51, 100, 1);
+    s = mh_ip4(198, 51, 100, 1);
     return &s;
-}
-
-static void feed(vs_monitor *m, const char *text, vs_ip src, uint16_t sport, vs_ip dst,
-                 uint16_t dport, int64_t ts)
-{
-    vs_payload p;
-    memset(&p, 0, sizeof p);
-    p.data = text;
-    p.len = strlen(text);
-    p.src = src;
-    p.dst = dst;
-    p.sport = sport;
-    p.dport = dport;
-    p.transport = VS_TRANSPORT_UDP;
-    p.ts_us = ts;
-    vs_monitor_payload(m, &p);
 }
 
 /* One REGISTER transaction: with credentials when with_auth, answered `status`. */
@@ -105,7 +55,7 @@ static void attempt(vs_monitor *m, vs_ip src, const char *user, bool with_auth, 
              "Expires: 3600\r\n"
              "Content-Length: 0\r\n\r\n",
              seq, user, seq, user, callid, user, auth);
-    feed(m, buf, src, 5071, *server(), 5060, ts);
+    mh_feed(m, buf, src, 5071, *server(), 5060, ts);
     const char *reason = status == 200 ? "OK" : status == 403 ? "Forbidden" : "Unauthorized";
     char chal[256] = "";
     if (status == 401)
@@ -123,23 +73,7 @@ static void attempt(vs_monitor *m, vs_ip src, const char *user, bool with_auth, 
              "%s"
              "Content-Length: 0\r\n\r\n",
              status, reason, seq, user, seq, user, seq, callid, chal);
-    feed(m, buf, *server(), 5060, src, 5071, ts + 1000);
-}
-
-static size_t count_rule(const collected *c, const char *rule)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < c->n; i++)
-        n += strcmp(c->f[i].rule, rule) == 0;
-    return n;
-}
-
-static const vs_finding *first_rule(const collected *c, const char *rule)
-{
-    for (size_t i = 0; i < c->n; i++)
-        if (strcmp(c->f[i].rule, rule) == 0)
-            return &c->f[i];
-    return NULL;
+    mh_feed(m, buf, *server(), 5060, src, 5071, ts + 1000);
 }
 
 static void test_below_threshold(void **state)
@@ -148,12 +82,10 @@ static void test_below_threshold(void **state)
     collected c;
     vs_monitor_config cfg;
     vs_monitor *m = new_monitor(&c, &cfg);
-    vs_ip a = ip4(203, 0, 113, 9);
+    vs_ip a = mh_ip4(203, 0, 113, 9);
     for (int i = 0; i < 9; i++)
         attempt(m, a, "1001", true, 403, NULL, T0 + i * SEC);
-    vs_monitor_finish(m);
-    assert_int_equal(count_rule(&c, "bruteforce"), 0);
-    vs_monitor_free(m);
+    assert_int_equal(mh_finish(m, &c, "bruteforce"), 0);
 }
 
 static void test_at_threshold(void **state)
@@ -162,12 +94,11 @@ static void test_at_threshold(void **state)
     collected c;
     vs_monitor_config cfg;
     vs_monitor *m = new_monitor(&c, &cfg);
-    vs_ip a = ip4(203, 0, 113, 9);
+    vs_ip a = mh_ip4(203, 0, 113, 9);
     for (int i = 0; i < 12; i++)
         attempt(m, a, "1001", true, i % 2 ? 401 : 403, NULL, T0 + i * SEC);
-    vs_monitor_finish(m);
-    assert_int_equal(count_rule(&c, "bruteforce"), 1);
-    const vs_finding *f = first_rule(&c, "bruteforce");
+    assert_int_equal(mh_finish(m, &c, "bruteforce"), 1);
+    const vs_finding *f = mh_first_rule(&c, "bruteforce");
     assert_string_equal(f->src.ip, "203.0.113.9");
     assert_int_equal(f->src.port, 5071);
     assert_string_equal(f->dst.ip, "198.51.100.1");
@@ -179,7 +110,6 @@ static void test_at_threshold(void **state)
     assert_true(f->last_seen_us == T0 + 11 * SEC + 1000); /* last failure answered */
     assert_non_null(strstr(f->title, "1001"));
     assert_non_null(strstr(f->evidence, "\"failures_in_window\":10"));
-    vs_monitor_free(m);
 }
 
 static void test_mistyping_user(void **state)
@@ -188,7 +118,7 @@ static void test_mistyping_user(void **state)
     collected c;
     vs_monitor_config cfg;
     vs_monitor *m = new_monitor(&c, &cfg);
-    vs_ip a = ip4(192, 0, 2, 50);
+    vs_ip a = mh_ip4(192, 0, 2, 50);
     int64_t t = T0;
     /* mistypes twice, then logs in; again and again for an hour */
     for (int round = 0; round < 10; round++) {
@@ -203,9 +133,7 @@ static void test_mistyping_user(void **state)
     attempt(m, a, "1003", true, 200, NULL, t + 10 * SEC);
     for (int i = 0; i < 9; i++)
         attempt(m, a, "1003", true, 403, NULL, t + (11 + i) * SEC);
-    vs_monitor_finish(m);
-    assert_int_equal(count_rule(&c, "bruteforce"), 0);
-    vs_monitor_free(m);
+    assert_int_equal(mh_finish(m, &c, "bruteforce"), 0);
 }
 
 static void test_challenges_are_not_failures(void **state)
@@ -214,7 +142,7 @@ static void test_challenges_are_not_failures(void **state)
     collected c;
     vs_monitor_config cfg;
     vs_monitor *m = new_monitor(&c, &cfg);
-    vs_ip a = ip4(192, 0, 2, 51);
+    vs_ip a = mh_ip4(192, 0, 2, 51);
     /* a phone refreshing its registration: one 401 challenge each time, then 200 */
     for (int i = 0; i < 50; i++) {
         attempt(m, a, "1004", false, 401, NULL, T0 + i * 5 * SEC);
@@ -223,9 +151,7 @@ static void test_challenges_are_not_failures(void **state)
     /* a nonce that went stale is renewed, not refused */
     for (int i = 0; i < 20; i++)
         attempt(m, a, "1005", true, 401, ", stale=true", T0 + i * SEC);
-    vs_monitor_finish(m);
-    assert_int_equal(count_rule(&c, "bruteforce"), 0);
-    vs_monitor_free(m);
+    assert_int_equal(mh_finish(m, &c, "bruteforce"), 0);
 }
 
 static void test_window(void **state)
@@ -234,13 +160,11 @@ static void test_window(void **state)
     collected c;
     vs_monitor_config cfg;
     vs_monitor *m = new_monitor(&c, &cfg);
-    vs_ip a = ip4(192, 0, 2, 52);
+    vs_ip a = mh_ip4(192, 0, 2, 52);
     /* 10 failures, but one per minute: never 10 within the 300 s window */
     for (int i = 0; i < 10; i++)
         attempt(m, a, "1006", true, 403, NULL, T0 + i * 60 * SEC);
-    vs_monitor_finish(m);
-    assert_int_equal(count_rule(&c, "bruteforce"), 0);
-    vs_monitor_free(m);
+    assert_int_equal(mh_finish(m, &c, "bruteforce"), 0);
 }
 
 static void test_one_source_many_users(void **state)
@@ -249,28 +173,26 @@ static void test_one_source_many_users(void **state)
     collected c;
     vs_monitor_config cfg;
     vs_monitor *m = new_monitor(&c, &cfg);
-    vs_ip a = ip4(203, 0, 113, 66);
+    vs_ip a = mh_ip4(203, 0, 113, 66);
     char user[16];
     for (int i = 0; i < 9; i++) {
         snprintf(user, sizeof user, "%d", 200 + i);
         attempt(m, a, user, true, 403, NULL, T0 + i * SEC);
     }
     vs_monitor_tick(m, T0 + 20 * SEC);
-    assert_int_equal(count_rule(&c, "bruteforce"), 0); /* 9 users: below 10 */
+    assert_int_equal(mh_count_rule(&c, "bruteforce"), 0); /* 9 users: below 10 */
     for (int i = 9; i < 30; i++) {
         snprintf(user, sizeof user, "%d", 200 + i);
         attempt(m, a, user, true, 403, NULL, T0 + i * SEC);
     }
-    vs_monitor_finish(m);
-    assert_int_equal(count_rule(&c, "bruteforce"), 1);
-    const vs_finding *f = first_rule(&c, "bruteforce");
+    assert_int_equal(mh_finish(m, &c, "bruteforce"), 1);
+    const vs_finding *f = mh_first_rule(&c, "bruteforce");
     assert_string_equal(f->src.ip, "203.0.113.66");
     assert_string_equal(f->user, "");
     assert_int_equal(f->count, 30);
     assert_true(f->first_seen_us == T0 + 1000);
     assert_non_null(strstr(f->evidence, "\"users\":[\"200\",\"201\""));
     assert_non_null(strstr(f->evidence, "\"distinct_users\":10"));
-    vs_monitor_free(m);
 }
 
 static void test_many_sources_one_user(void **state)
@@ -280,21 +202,19 @@ static void test_many_sources_one_user(void **state)
     vs_monitor_config cfg;
     vs_monitor *m = new_monitor(&c, &cfg);
     for (int i = 0; i < 4; i++)
-        attempt(m, ip4(203, 0, 113, 100 + i), "1007", true, 403, NULL, T0 + i * SEC);
+        attempt(m, mh_ip4(203, 0, 113, 100 + i), "1007", true, 403, NULL, T0 + i * SEC);
     vs_monitor_tick(m, T0 + 10 * SEC);
-    assert_int_equal(count_rule(&c, "bruteforce"), 0);
+    assert_int_equal(mh_count_rule(&c, "bruteforce"), 0);
     for (int i = 4; i < 8; i++)
-        attempt(m, ip4(203, 0, 113, 100 + i), "1007", true, 403, NULL, T0 + i * SEC);
-    vs_monitor_finish(m);
-    assert_int_equal(count_rule(&c, "bruteforce"), 1);
-    const vs_finding *f = first_rule(&c, "bruteforce");
+        attempt(m, mh_ip4(203, 0, 113, 100 + i), "1007", true, 403, NULL, T0 + i * SEC);
+    assert_int_equal(mh_finish(m, &c, "bruteforce"), 1);
+    const vs_finding *f = mh_first_rule(&c, "bruteforce");
     assert_string_equal(f->user, "1007");
     assert_string_equal(f->src.ip, "203.0.113.104"); /* the source that crossed the line */
     assert_int_equal(f->count, 8);
     assert_non_null(strstr(f->evidence, "\"sources\":[\"203.0.113.100\""));
     assert_non_null(strstr(f->title, "many addresses"));
     assert_non_null(strstr(f->explain, "At least 5 different computers"));
-    vs_monitor_free(m);
 }
 
 static void test_success_after_guessing(void **state)
@@ -303,26 +223,19 @@ static void test_success_after_guessing(void **state)
     collected c;
     vs_monitor_config cfg;
     vs_monitor *m = new_monitor(&c, &cfg);
-    vs_ip a = ip4(203, 0, 113, 77);
+    vs_ip a = mh_ip4(203, 0, 113, 77);
     for (int i = 0; i < 15; i++)
         attempt(m, a, "1008", true, 403, NULL, T0 + i * SEC);
     attempt(m, a, "1008", true, 200, NULL, T0 + 16 * SEC);
-    vs_monitor_finish(m);
-    assert_int_equal(count_rule(&c, "bruteforce"), 1);
-    const vs_finding *f = first_rule(&c, "bruteforce");
+    assert_int_equal(mh_finish(m, &c, "bruteforce"), 1);
+    const vs_finding *f = mh_first_rule(&c, "bruteforce");
     assert_int_equal(f->severity, VS_SEV_CRITICAL);
     assert_int_equal(f->count, 15);
     assert_non_null(strstr(f->evidence, "\"accepted_user\":\"1008\""));
-    /* the finding is valid JSON-ish text and carries no digest response */
-    char *json = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&json, &len);
-    assert_non_null(mem);
-    assert_int_equal(vs_finding_write_json(mem, f), VS_OK);
-    fclose(mem);
+    /* the findings, as JSON and text, carry no digest response */
+    char *json = mh_all_output(&c);
     assert_null(strstr(json, "0123456789abcdef"));
     free(json);
-    vs_monitor_free(m);
 }
 
 static void test_separate_incidents(void **state)
@@ -333,14 +246,12 @@ static void test_separate_incidents(void **state)
     vs_monitor *m = new_monitor(&c, &cfg);
     /* two attackers, one user each: two findings; an incident idle for incident_idle closes */
     for (int i = 0; i < 10; i++) {
-        attempt(m, ip4(203, 0, 113, 1), "1010", true, 403, NULL, T0 + i * SEC);
-        attempt(m, ip4(203, 0, 113, 2), "1011", true, 403, NULL, T0 + i * SEC);
+        attempt(m, mh_ip4(203, 0, 113, 1), "1010", true, 403, NULL, T0 + i * SEC);
+        attempt(m, mh_ip4(203, 0, 113, 2), "1011", true, 403, NULL, T0 + i * SEC);
     }
     vs_monitor_tick(m, T0 + 9 * SEC + cfg.incident_idle_us + SEC);
-    assert_int_equal(count_rule(&c, "bruteforce"), 2);
-    vs_monitor_finish(m);
-    assert_int_equal(count_rule(&c, "bruteforce"), 2);
-    vs_monitor_free(m);
+    assert_int_equal(mh_count_rule(&c, "bruteforce"), 2);
+    assert_int_equal(mh_finish(m, &c, "bruteforce"), 2);
 }
 
 int main(void)

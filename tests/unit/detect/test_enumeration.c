@@ -14,69 +14,17 @@
 #include <cmocka.h>
 #include <voipsec/monitor.h>
 
-#define MAX_FINDINGS 64
-#define SEC 1000000LL
-#define T0 (1764400000LL * SEC)
+#include "monitor_harness.h"
 
-typedef struct collected {
-    vs_finding f[MAX_FINDINGS];
-    size_t n;
-} collected;
-
-static void on_finding(void *ctx, const vs_finding *f)
-{
-    collected *c = ctx;
-    if (c->n < MAX_FINDINGS)
-        c->f[c->n++] = *f;
-}
-
+/* The default configuration with only the enum detector enabled. */
 static void base_config(vs_monitor_config *cfg)
 {
-    vs_monitor_config_default(cfg, VS_SOURCE_DIR "/data");
-    cfg->scan_enabled = cfg->flood_enabled = cfg->fraud_enabled = cfg->brute_enabled = false;
-    cfg->weak_enabled = cfg->malformed_enabled = cfg->cleartext_enabled = false;
-    cfg->media_enabled = false;
-}
-
-static vs_monitor *start(collected *c, const vs_monitor_config *cfg)
-{
-    char err[256] = "";
-    memset(c, 0, sizeof *c);
-    vs_monitor *m = vs_monitor_new(cfg, false, on_finding, c, err, sizeof err);
-    if (!m)
-        fprintf(stderr, "vs_monitor_new: %s\n", err);
-    assert_non_null(m);
-    return m;
-}
-
-static vs_ip ip4(unsigned a, unsigned b, unsigned c, unsigned d)
-{
-    vs_ip ip = {0};
-    ip.family = 4;
-    ip.bytes[0] = (uint8_t)a;
-    ip.bytes[1] = (uint8_t)b;
-    ip.bytes[2] = (uint8_t)c;
-    ip.bytes[3] = (uint8_t)d;
-    return ip;
+    mh_config_none(cfg);
+    cfg->enum_enabled = true;
 }
 
 static const vs_ip PBX = {4, {198, 51, 100, 1}};
 static const vs_ip ATTACKER = {4, {203, 0, 113, 66}};
-
-static void feed(vs_monitor *m, const char *text, vs_ip src, vs_ip dst, int64_t ts)
-{
-    vs_payload p;
-    memset(&p, 0, sizeof p);
-    p.data = text;
-    p.len = strlen(text);
-    p.src = src;
-    p.dst = dst;
-    p.sport = 5060;
-    p.dport = 5060;
-    p.transport = VS_TRANSPORT_UDP;
-    p.ts_us = ts;
-    vs_monitor_payload(m, &p);
-}
 
 /* A request about user from src to the PBX; REGISTER names the user in To, others in the R-URI. */
 static void request(vs_monitor *m, vs_ip src, const char *method, const char *user, const char *ua,
@@ -104,7 +52,7 @@ static void request(vs_monitor *m, vs_ip src, const char *method, const char *us
              "Content-Length: 0\r\n\r\n",
              method, reg ? "" : user, reg ? "" : "@", user, cseq, user, user, user, user, method,
              cseq, method, user, ua, auth);
-    feed(m, buf, src, PBX, ts);
+    mh_feed(m, buf, src, 5060, PBX, 5060, ts);
 }
 
 /* The PBX's answer to src about user. */
@@ -121,25 +69,7 @@ static void reply(vs_monitor *m, vs_ip dst, const char *method, const char *user
              "CSeq: %u %s\r\n"
              "Content-Length: 0\r\n\r\n",
              status, user, cseq, user, user, user, user, method, cseq, method);
-    feed(m, buf, PBX, dst, ts);
-}
-
-static size_t count_rule(const collected *c, const char *rule)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < c->n; i++)
-        n += strcmp(c->f[i].rule, rule) == 0;
-    return n;
-}
-
-static const vs_finding *first_rule(const collected *c, const char *rule)
-{
-    static const vs_finding none; /* never NULL: the caller's checks then fail with a message */
-    for (size_t i = 0; i < c->n; i++)
-        if (!strcmp(c->f[i].rule, rule))
-            return &c->f[i];
-    fail_msg("no %s finding", rule);
-    return &none;
+    mh_feed(m, buf, PBX, 5060, dst, 5060, ts);
 }
 
 /* ATTACKER asks about n users (100, 101...) with method; the first `refused` get status, the
@@ -147,7 +77,7 @@ static const vs_finding *first_rule(const collected *c, const char *rule)
 static size_t sweep(const vs_monitor_config *cfg, const char *method, unsigned n, unsigned refused,
                     unsigned status, collected *c)
 {
-    vs_monitor *m = start(c, cfg);
+    vs_monitor *m = mh_start(c, cfg);
     for (unsigned i = 0; i < n; i++) {
         char user[16];
         snprintf(user, sizeof user, "%u", 100 + i);
@@ -155,9 +85,7 @@ static size_t sweep(const vs_monitor_config *cfg, const char *method, unsigned n
         request(m, ATTACKER, method, user, "tool", false, 1, t);
         reply(m, ATTACKER, method, user, i < refused ? status : 200, 1, t + 1000);
     }
-    vs_monitor_finish(m);
-    vs_monitor_free(m);
-    return count_rule(c, "enumeration");
+    return mh_finish(m, c, "enumeration");
 }
 
 static void test_threshold(void **state)
@@ -165,11 +93,10 @@ static void test_threshold(void **state)
     (void)state;
     vs_monitor_config cfg;
     base_config(&cfg);
-    collected *c = calloc(1, sizeof *c);
-    assert_non_null(c);
+    collected *c = mh_collected_new();
     assert_int_equal(sweep(&cfg, "REGISTER", 9, 9, 404, c), 0);
     assert_int_equal(sweep(&cfg, "REGISTER", 10, 10, 404, c), 1);
-    const vs_finding *f = first_rule(c, "enumeration");
+    const vs_finding *f = mh_first_rule(c, "enumeration");
     assert_int_equal(f->practice, VS_PRACTICE_ACTIVITY);
     assert_string_equal(f->src.ip, "203.0.113.66");
     assert_string_equal(f->dst.ip, "198.51.100.1");
@@ -199,29 +126,24 @@ static void test_window(void **state)
     (void)state;
     vs_monitor_config cfg;
     base_config(&cfg);
-    collected *c = calloc(1, sizeof *c);
-    assert_non_null(c);
+    collected *c = mh_collected_new();
     /* 30 users, one every 7 s: never 10 within 60 s */
-    vs_monitor *m = start(c, &cfg);
+    vs_monitor *m = mh_start(c, &cfg);
     for (unsigned i = 0; i < 30; i++) {
         char user[16];
         snprintf(user, sizeof user, "%u", 100 + i);
         request(m, ATTACKER, "REGISTER", user, "tool", false, 1, T0 + (int64_t)i * 7 * SEC);
         reply(m, ATTACKER, "REGISTER", user, 404, 1, T0 + (int64_t)i * 7 * SEC + 1000);
     }
-    vs_monitor_finish(m);
-    vs_monitor_free(m);
-    assert_int_equal(count_rule(c, "enumeration"), 0);
+    assert_int_equal(mh_finish(m, c, "enumeration"), 0);
     /* without answers (one direction captured) the share is unknown: nothing */
-    m = start(c, &cfg);
+    m = mh_start(c, &cfg);
     for (unsigned i = 0; i < 30; i++) {
         char user[16];
         snprintf(user, sizeof user, "%u", 100 + i);
         request(m, ATTACKER, "REGISTER", user, "tool", false, 1, T0 + (int64_t)i * SEC);
     }
-    vs_monitor_finish(m);
-    vs_monitor_free(m);
-    assert_int_equal(count_rule(c, "enumeration"), 0);
+    assert_int_equal(mh_finish(m, c, "enumeration"), 0);
     free(c);
 }
 
@@ -230,14 +152,13 @@ static void test_normal_pbx(void **state)
     (void)state;
     vs_monitor_config cfg;
     base_config(&cfg);
-    collected *c = calloc(1, sizeof *c);
-    assert_non_null(c);
+    collected *c = mh_collected_new();
     /* 100 phones, each its own source, register: 401 challenge, then 200 with credentials */
-    vs_monitor *m = start(c, &cfg);
+    vs_monitor *m = mh_start(c, &cfg);
     for (unsigned i = 0; i < 100; i++) {
         char user[16];
         snprintf(user, sizeof user, "%u", 200 + i);
-        vs_ip phone = ip4(10, 0, 0, 10 + i);
+        vs_ip phone = mh_ip4(10, 0, 0, 10 + i);
         int64_t t = T0 + (int64_t)i * 100000;
         request(m, phone, "REGISTER", user, "Yealink SIP-T46S", false, 1, t);
         reply(m, phone, "REGISTER", user, 401, 1, t + 1000);
@@ -247,13 +168,13 @@ static void test_normal_pbx(void **state)
     /* one phone refreshing its registration every 30 s for an hour, challenged each time */
     for (unsigned i = 0; i < 120; i++) {
         int64_t t = T0 + 20 * SEC + (int64_t)i * 30 * SEC;
-        request(m, ip4(10, 0, 1, 1), "REGISTER", "300", "Yealink", false, 2 * i + 1, t);
-        reply(m, ip4(10, 0, 1, 1), "REGISTER", "300", 401, 2 * i + 1, t + 1000);
-        request(m, ip4(10, 0, 1, 1), "REGISTER", "300", "Yealink", true, 2 * i + 2, t + 2000);
-        reply(m, ip4(10, 0, 1, 1), "REGISTER", "300", 200, 2 * i + 2, t + 3000);
+        request(m, mh_ip4(10, 0, 1, 1), "REGISTER", "300", "Yealink", false, 2 * i + 1, t);
+        reply(m, mh_ip4(10, 0, 1, 1), "REGISTER", "300", 401, 2 * i + 1, t + 1000);
+        request(m, mh_ip4(10, 0, 1, 1), "REGISTER", "300", "Yealink", true, 2 * i + 2, t + 2000);
+        reply(m, mh_ip4(10, 0, 1, 1), "REGISTER", "300", 200, 2 * i + 2, t + 3000);
     }
     /* a proxy relaying 50 phones' REGISTERs from one address: as many 200s as 401s */
-    vs_ip proxy = ip4(10, 0, 2, 1);
+    vs_ip proxy = mh_ip4(10, 0, 2, 1);
     for (unsigned i = 0; i < 50; i++) {
         char user[16];
         snprintf(user, sizeof user, "%u", 400 + i);
@@ -263,9 +184,7 @@ static void test_normal_pbx(void **state)
         request(m, proxy, "REGISTER", user, "Kamailio", true, 2, t + 2000);
         reply(m, proxy, "REGISTER", user, 200, 2, t + 3000);
     }
-    vs_monitor_finish(m);
-    vs_monitor_free(m);
-    assert_int_equal(count_rule(c, "enumeration"), 0);
+    assert_int_equal(mh_finish(m, c, "enumeration"), 0);
     free(c);
 }
 
@@ -275,9 +194,8 @@ static void test_svwar_both_faces(void **state)
     vs_monitor_config cfg;
     base_config(&cfg);
     cfg.scan_enabled = true;
-    collected *c = calloc(1, sizeof *c);
-    assert_non_null(c);
-    vs_monitor *m = start(c, &cfg);
+    collected *c = mh_collected_new();
+    vs_monitor *m = mh_start(c, &cfg);
     /* svwar: REGISTER for 100..139, 404 for unknown users and 401 for the few that exist */
     for (unsigned i = 0; i < 40; i++) {
         char user[16];
@@ -286,11 +204,9 @@ static void test_svwar_both_faces(void **state)
         request(m, ATTACKER, "REGISTER", user, "friendly-scanner", false, 1, t);
         reply(m, ATTACKER, "REGISTER", user, i % 10 == 0 ? 401 : 404, 1, t + 1000);
     }
-    vs_monitor_finish(m);
-    vs_monitor_free(m);
-    assert_int_equal(count_rule(c, "scan"), 1);
-    assert_int_equal(count_rule(c, "enumeration"), 1);
-    const vs_finding *f = first_rule(c, "enumeration");
+    assert_int_equal(mh_finish(m, c, "scan"), 1);
+    assert_int_equal(mh_count_rule(c, "enumeration"), 1);
+    const vs_finding *f = mh_first_rule(c, "enumeration");
     assert_non_null(strstr(f->evidence, "\"users\":40"));
     assert_non_null(strstr(f->evidence, "\"401\":0.10"));
     assert_non_null(strstr(f->evidence, "\"404\":0.90"));
@@ -304,11 +220,10 @@ static void test_unique_sources(void **state)
     vs_monitor_config cfg;
     base_config(&cfg);
     cfg.max_sources = 64;
-    collected *c = calloc(1, sizeof *c);
-    assert_non_null(c);
-    vs_monitor *m = start(c, &cfg);
+    collected *c = mh_collected_new();
+    vs_monitor *m = mh_start(c, &cfg);
     for (unsigned i = 0; i < 20000; i++) {
-        vs_ip src = ip4(10, (i >> 16) & 255, (i >> 8) & 255, i & 255);
+        vs_ip src = mh_ip4(10, (i >> 16) & 255, (i >> 8) & 255, i & 255);
         request(m, src, "REGISTER", "100", "x", false, 1, T0 + (int64_t)i * 1000);
         reply(m, src, "REGISTER", "100", 404, 1, T0 + (int64_t)i * 1000 + 10);
     }
@@ -321,9 +236,7 @@ static void test_unique_sources(void **state)
         request(m, ATTACKER, "REGISTER", user, "x", false, 1, t);
         reply(m, ATTACKER, "REGISTER", user, 404, 1, t + 10);
     }
-    vs_monitor_finish(m);
-    vs_monitor_free(m);
-    assert_int_equal(count_rule(c, "enumeration"), 1);
+    assert_int_equal(mh_finish(m, c, "enumeration"), 1);
     free(c);
 }
 

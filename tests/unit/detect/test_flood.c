@@ -13,50 +13,13 @@
 #include <cmocka.h>
 #include <voipsec/monitor.h>
 
-#define MAX_FINDINGS 64
-#define SEC 1000000LL
-#define T0 (1764400000LL * SEC)
+#include "monitor_harness.h"
 
-typedef struct collected {
-    vs_finding f[MAX_FINDINGS];
-    size_t n;
-} collected;
-
-static void on_finding(void *ctx, const vs_finding *f)
-{
-    collected *c = ctx;
-    if (c->n < MAX_FINDINGS)
-        c->f[c->n++] = *f;
-}
-
+/* The default configuration with only the flood detector enabled. */
 static void base_config(vs_monitor_config *cfg)
 {
-    vs_monitor_config_default(cfg, VS_SOURCE_DIR "/data");
-    cfg->scan_enabled = cfg->enum_enabled = cfg->fraud_enabled = cfg->brute_enabled = false;
-    cfg->weak_enabled = cfg->malformed_enabled = cfg->cleartext_enabled = false;
-    cfg->media_enabled = false;
-}
-
-static vs_monitor *start(collected *c, const vs_monitor_config *cfg)
-{
-    char err[256] = "";
-    memset(c, 0, sizeof *c);
-    vs_monitor *m = vs_monitor_new(cfg, false, on_finding, c, err, sizeof err);
-    if (!m)
-        fprintf(stderr, "vs_monitor_new: %s\n", err);
-    assert_non_null(m);
-    return m;
-}
-
-static vs_ip ip4(unsigned a, unsigned b, unsigned c, unsigned d)
-{
-    vs_ip ip = {0};
-    ip.family = 4;
-    ip.bytes[0] = (uint8_t)a;
-    ip.bytes[1] = (uint8_t)b;
-    ip.bytes[2] = (uint8_t)c;
-    ip.bytes[3] = (uint8_t)d;
-    return ip;
+    mh_config_none(cfg);
+    cfg->flood_enabled = true;
 }
 
 static const vs_ip PBX = {4, {198, 51, 100, 1}};
@@ -76,35 +39,7 @@ static void request(vs_monitor *m, vs_ip src, const char *method, unsigned n, in
              "Contact: <sip:100@203.0.113.9:5060>\r\n"
              "Content-Length: 0\r\n\r\n",
              method, n, n, n, method);
-    vs_payload p;
-    memset(&p, 0, sizeof p);
-    p.data = buf;
-    p.len = strlen(buf);
-    p.src = src;
-    p.dst = PBX;
-    p.sport = 5060;
-    p.dport = 5060;
-    p.transport = VS_TRANSPORT_UDP;
-    p.ts_us = ts;
-    vs_monitor_payload(m, &p);
-}
-
-static size_t count_rule(const collected *c, const char *rule)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < c->n; i++)
-        n += strcmp(c->f[i].rule, rule) == 0;
-    return n;
-}
-
-static const vs_finding *first_rule(const collected *c, const char *rule)
-{
-    static const vs_finding none; /* never NULL: the caller's checks then fail with a message */
-    for (size_t i = 0; i < c->n; i++)
-        if (!strcmp(c->f[i].rule, rule))
-            return &c->f[i];
-    fail_msg("no %s finding", rule);
-    return &none;
+    mh_feed(m, buf, src, 5060, PBX, 5060, ts);
 }
 
 /* n requests of method from SENDER spread evenly over `span` starting at ts. */
@@ -116,11 +51,9 @@ static void burst(vs_monitor *m, const char *method, unsigned n, int64_t ts, int
 
 static size_t run_burst(const vs_monitor_config *cfg, const char *method, unsigned n, collected *c)
 {
-    vs_monitor *m = start(c, cfg);
+    vs_monitor *m = mh_start(c, cfg);
     burst(m, method, n, T0, 9 * SEC);
-    vs_monitor_finish(m);
-    vs_monitor_free(m);
-    return count_rule(c, "flood");
+    return mh_finish(m, c, "flood");
 }
 
 static void test_per_source(void **state)
@@ -128,12 +61,11 @@ static void test_per_source(void **state)
     (void)state;
     vs_monitor_config cfg;
     base_config(&cfg);
-    collected *c = calloc(1, sizeof *c);
-    assert_non_null(c);
+    collected *c = mh_collected_new();
     /* 200 per 10 s is allowed, 201 is beyond */
     assert_int_equal(run_burst(&cfg, "OPTIONS", 200, c), 0);
     assert_int_equal(run_burst(&cfg, "OPTIONS", 201, c), 1);
-    const vs_finding *f = first_rule(c, "flood");
+    const vs_finding *f = mh_first_rule(c, "flood");
     assert_string_equal(f->title, "OPTIONS flood from 203.0.113.9");
     assert_int_equal(f->practice, VS_PRACTICE_ACTIVITY);
     assert_string_equal(f->src.ip, "203.0.113.9");
@@ -143,10 +75,10 @@ static void test_per_source(void **state)
     assert_non_null(strstr(f->evidence, "\"OPTIONS\":201"));
     /* the method is named */
     assert_int_equal(run_burst(&cfg, "REGISTER", 500, c), 1);
-    assert_string_equal(first_rule(c, "flood")->title, "REGISTER flood from 203.0.113.9");
-    assert_int_equal(first_rule(c, "flood")->count, 500);
+    assert_string_equal(mh_first_rule(c, "flood")->title, "REGISTER flood from 203.0.113.9");
+    assert_int_equal(mh_first_rule(c, "flood")->count, 500);
     assert_int_equal(run_burst(&cfg, "INVITE", 300, c), 1);
-    assert_string_equal(first_rule(c, "flood")->title, "INVITE flood from 203.0.113.9");
+    assert_string_equal(mh_first_rule(c, "flood")->title, "INVITE flood from 203.0.113.9");
     /* configured threshold */
     cfg.flood_per_source = 16;
     assert_int_equal(run_burst(&cfg, "OPTIONS", 16, c), 0);
@@ -159,15 +91,12 @@ static void test_steady_rate(void **state)
     (void)state;
     vs_monitor_config cfg;
     base_config(&cfg);
-    collected *c = calloc(1, sizeof *c);
-    assert_non_null(c);
+    collected *c = mh_collected_new();
     /* 15 requests a second for ten minutes: 150 per window, never a flood */
-    vs_monitor *m = start(c, &cfg);
+    vs_monitor *m = mh_start(c, &cfg);
     for (unsigned i = 0; i < 9000; i++)
         request(m, SENDER, "OPTIONS", i, T0 + (int64_t)i * SEC / 15);
-    vs_monitor_finish(m);
-    vs_monitor_free(m);
-    assert_int_equal(count_rule(c, "flood"), 0);
+    assert_int_equal(mh_finish(m, c, "flood"), 0);
     free(c);
 }
 
@@ -176,19 +105,16 @@ static void test_window_boundary(void **state)
     (void)state;
     vs_monitor_config cfg;
     base_config(&cfg);
-    collected *c = calloc(1, sizeof *c);
-    assert_non_null(c);
+    collected *c = mh_collected_new();
     /* 150 requests in the last 2 s of one window and 150 in the first 2 s of the next: 300 in 4 s,
      * which fixed windows alone would miss */
-    vs_monitor *m = start(c, &cfg);
+    vs_monitor *m = mh_start(c, &cfg);
     request(m, SENDER, "OPTIONS", 0, T0); /* opens the first window at T0 */
     for (unsigned i = 0; i < 150; i++)
         request(m, SENDER, "OPTIONS", 1 + i, T0 + 8 * SEC + (int64_t)i * 13000);
     for (unsigned i = 0; i < 150; i++)
         request(m, SENDER, "OPTIONS", 200 + i, T0 + 10 * SEC + (int64_t)i * 13000);
-    vs_monitor_finish(m);
-    vs_monitor_free(m);
-    assert_int_equal(count_rule(c, "flood"), 1);
+    assert_int_equal(mh_finish(m, c, "flood"), 1);
     free(c);
 }
 
@@ -198,20 +124,17 @@ static void test_total(void **state)
     vs_monitor_config cfg;
     base_config(&cfg);
     cfg.flood_total = 300;
-    collected *c = calloc(1, sizeof *c);
-    assert_non_null(c);
+    collected *c = mh_collected_new();
     for (unsigned n = 300; n <= 301; n++) {
-        vs_monitor *m = start(c, &cfg);
+        vs_monitor *m = mh_start(c, &cfg);
         /* n requests from 100 sources; 10.0.0.7 sends the most */
         for (unsigned i = 0; i < n; i++) {
             unsigned host = i % 5 == 0 ? 7 : 10 + i % 100;
-            request(m, ip4(10, 0, 0, host), "REGISTER", i, T0 + (int64_t)i * 20000);
+            request(m, mh_ip4(10, 0, 0, host), "REGISTER", i, T0 + (int64_t)i * 20000);
         }
-        vs_monitor_finish(m);
-        vs_monitor_free(m);
-        assert_int_equal(count_rule(c, "flood"), n == 301 ? 1 : 0);
+        assert_int_equal(mh_finish(m, c, "flood"), n == 301 ? 1 : 0);
     }
-    const vs_finding *f = first_rule(c, "flood");
+    const vs_finding *f = mh_first_rule(c, "flood");
     assert_string_equal(f->src.ip, "10.0.0.7");
     assert_non_null(strstr(f->title, "from all sources"));
     assert_non_null(strstr(f->title, "REGISTER flood"));
@@ -225,19 +148,16 @@ static void test_unique_sources(void **state)
     base_config(&cfg);
     cfg.max_sources = 64;
     cfg.flood_total = 1000000;
-    collected *c = calloc(1, sizeof *c);
-    assert_non_null(c);
-    vs_monitor *m = start(c, &cfg);
+    collected *c = mh_collected_new();
+    vs_monitor *m = mh_start(c, &cfg);
     for (unsigned i = 0; i < 50000; i++)
-        request(m, ip4(10, (i >> 16) & 255, (i >> 8) & 255, i & 255), "OPTIONS", i,
+        request(m, mh_ip4(10, (i >> 16) & 255, (i >> 8) & 255, i & 255), "OPTIONS", i,
                 T0 + (int64_t)i * 100);
     assert_true(vs_monitor_get_stats(m)->evicted >= 50000 - 64);
     /* one loud source among them is still caught */
     burst(m, "OPTIONS", 400, T0 + 5 * SEC, 2 * SEC);
-    vs_monitor_finish(m);
-    vs_monitor_free(m);
-    assert_int_equal(count_rule(c, "flood"), 1);
-    assert_string_equal(first_rule(c, "flood")->src.ip, "203.0.113.9");
+    assert_int_equal(mh_finish(m, c, "flood"), 1);
+    assert_string_equal(mh_first_rule(c, "flood")->src.ip, "203.0.113.9");
     free(c);
 }
 

@@ -16,73 +16,23 @@
 #include <cmocka.h>
 #include <voipsec/monitor.h>
 
-#define MAX_FINDINGS 64
-#define SEC 1000000LL
+#include "monitor_harness.h"
+
 /* Monday 2024-01-15 00:00:00 UTC */
 #define MONDAY (1705276800LL * SEC)
 #define HOUR (3600 * SEC)
 #define NOON (MONDAY + 12 * HOUR) /* inside business hours at UTC+0 */
 #define NIGHT (MONDAY + 2 * HOUR) /* 02:00, outside */
 
-typedef struct collected {
-    vs_finding f[MAX_FINDINGS];
-    size_t n;
-} collected;
-
-static void on_finding(void *ctx, const vs_finding *f)
-{
-    collected *c = ctx;
-    if (c->n < MAX_FINDINGS)
-        c->f[c->n++] = *f;
-}
-
+/* The default configuration with only the fraud detector enabled. */
 static void base_config(vs_monitor_config *cfg)
 {
-    vs_monitor_config_default(cfg, VS_SOURCE_DIR "/data");
-    cfg->scan_enabled = cfg->enum_enabled = cfg->flood_enabled = cfg->brute_enabled = false;
-    cfg->weak_enabled = cfg->malformed_enabled = cfg->cleartext_enabled = false;
-    cfg->media_enabled = false;
-}
-
-static vs_monitor *start(collected *c, const vs_monitor_config *cfg)
-{
-    char err[256] = "";
-    memset(c, 0, sizeof *c);
-    vs_monitor *m = vs_monitor_new(cfg, false, on_finding, c, err, sizeof err);
-    if (!m)
-        fprintf(stderr, "vs_monitor_new: %s\n", err);
-    assert_non_null(m);
-    return m;
-}
-
-static vs_ip ip4(unsigned a, unsigned b, unsigned c, unsigned d)
-{
-    vs_ip ip = {0};
-    ip.family = 4;
-    ip.bytes[0] = (uint8_t)a;
-    ip.bytes[1] = (uint8_t)b;
-    ip.bytes[2] = (uint8_t)c;
-    ip.bytes[3] = (uint8_t)d;
-    return ip;
+    mh_config_none(cfg);
+    cfg->fraud_enabled = true;
 }
 
 static const vs_ip PBX = {4, {198, 51, 100, 1}};
 static const vs_ip CALLER = {4, {203, 0, 113, 7}};
-
-static void feed(vs_monitor *m, const char *text, vs_ip src, vs_ip dst, int64_t ts)
-{
-    vs_payload p;
-    memset(&p, 0, sizeof p);
-    p.data = text;
-    p.len = strlen(text);
-    p.src = src;
-    p.dst = dst;
-    p.sport = 5060;
-    p.dport = 5060;
-    p.transport = VS_TRANSPORT_UDP;
-    p.ts_us = ts;
-    vs_monitor_payload(m, &p);
-}
 
 static void invite(vs_monitor *m, vs_ip src, const char *from, const char *dialled,
                    const char *call_id, int64_t ts)
@@ -100,7 +50,7 @@ static void invite(vs_monitor *m, vs_ip src, const char *from, const char *diall
              "User-Agent: test-phone\r\n"
              "Content-Length: 0\r\n\r\n",
              dialled, call_id, from, call_id, dialled, call_id, from);
-    feed(m, buf, src, PBX, ts);
+    mh_feed(m, buf, src, 5060, PBX, 5060, ts);
 }
 
 /* A response from the PBX to src, for the INVITE (or BYE) of call_id. */
@@ -117,7 +67,7 @@ static void answer(vs_monitor *m, vs_ip src, unsigned status, const char *method
              "CSeq: %u %s\r\n"
              "Content-Length: 0\r\n\r\n",
              status, call_id, call_id, call_id, call_id, strcmp(method, "BYE") ? 1u : 2u, method);
-    feed(m, buf, PBX, src, ts);
+    mh_feed(m, buf, PBX, 5060, src, 5060, ts);
 }
 
 static void bye(vs_monitor *m, vs_ip src, const char *call_id, int64_t ts)
@@ -133,35 +83,15 @@ static void bye(vs_monitor *m, vs_ip src, const char *call_id, int64_t ts)
              "CSeq: 2 BYE\r\n"
              "Content-Length: 0\r\n\r\n",
              call_id, call_id, call_id, call_id);
-    feed(m, buf, src, PBX, ts);
-}
-
-static size_t count_rule(const collected *c, const char *rule)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < c->n; i++)
-        n += strcmp(c->f[i].rule, rule) == 0;
-    return n;
-}
-
-static const vs_finding *first_rule(const collected *c, const char *rule)
-{
-    static const vs_finding none; /* never NULL: the caller's checks then fail with a message */
-    for (size_t i = 0; i < c->n; i++)
-        if (!strcmp(c->f[i].rule, rule))
-            return &c->f[i];
-    fail_msg("no %s finding", rule);
-    return &none;
+    mh_feed(m, buf, src, 5060, PBX, 5060, ts);
 }
 
 /* Dials one number from CALLER at ts; returns the number of toll-fraud findings. */
 static size_t dial_one(const vs_monitor_config *cfg, const char *number, int64_t ts, collected *c)
 {
-    vs_monitor *m = start(c, cfg);
+    vs_monitor *m = mh_start(c, cfg);
     invite(m, CALLER, "1001", number, "call-1", ts);
-    vs_monitor_finish(m);
-    vs_monitor_free(m);
-    return count_rule(c, "toll-fraud");
+    return mh_finish(m, c, "toll-fraud");
 }
 
 /* ---- high-risk prefixes and normalisation --------------------------------------------------- */
@@ -171,8 +101,7 @@ static void test_prefix_forms(void **state)
     (void)state;
     vs_monitor_config cfg;
     base_config(&cfg);
-    collected *c = calloc(1, sizeof *c);
-    assert_non_null(c);
+    collected *c = mh_collected_new();
     /* Cuba (+53) written in every international form: one attempt is enough, even at noon */
     const char *cuba[] = {"+5371234567",          "005371234567",
                           "0115371234567",        "90115371234567",
@@ -181,7 +110,7 @@ static void test_prefix_forms(void **state)
                           "10102220115371234567", "+5371234567;phone-context=x"};
     for (size_t i = 0; i < sizeof cuba / sizeof *cuba; i++) {
         assert_int_equal(dial_one(&cfg, cuba[i], NOON, c), 1);
-        const vs_finding *f = first_rule(c, "toll-fraud");
+        const vs_finding *f = mh_first_rule(c, "toll-fraud");
         assert_int_equal(f->severity, VS_SEV_HIGH);
         assert_int_equal(f->practice, VS_PRACTICE_ACTIVITY);
         assert_non_null(strstr(f->title, "Cuba"));
@@ -196,7 +125,7 @@ static void test_prefix_forms(void **state)
         assert_int_equal(dial_one(&cfg, fine[i], NOON, c), 0);
     /* a Caribbean area code dialled as a domestic North American number */
     assert_int_equal(dial_one(&cfg, "18095550100", NOON, c), 1);
-    assert_non_null(strstr(first_rule(c, "toll-fraud")->evidence, "Dominican Republic"));
+    assert_non_null(strstr(mh_first_rule(c, "toll-fraud")->evidence, "Dominican Republic"));
     /* but 1-809 inside a longer national number is not */
     assert_int_equal(dial_one(&cfg, "180955501001", NOON, c), 0);
     free(c);
@@ -220,8 +149,7 @@ static void test_longest_prefix(void **state)
     vs_monitor_config cfg;
     base_config(&cfg);
     snprintf(cfg.fraud_prefixes, sizeof cfg.fraud_prefixes, "%s", path);
-    collected *c = calloc(1, sizeof *c);
-    assert_non_null(c);
+    collected *c = mh_collected_new();
     struct {
         const char *number, *country;
     } cases[] = {
@@ -234,7 +162,7 @@ static void test_longest_prefix(void **state)
         assert_int_equal(dial_one(&cfg, cases[i].number, NOON, c), 1);
         char want[96];
         snprintf(want, sizeof want, "\"country\":\"%s\"", cases[i].country);
-        assert_non_null(strstr(first_rule(c, "toll-fraud")->evidence, want));
+        assert_non_null(strstr(mh_first_rule(c, "toll-fraud")->evidence, want));
     }
     /* the international prefixes come from the configuration */
     snprintf(cfg.fraud_intl_prefixes, sizeof cfg.fraud_intl_prefixes, "0");
@@ -257,13 +185,13 @@ static void test_bad_data(void **state)
     base_config(&cfg);
     snprintf(cfg.fraud_prefixes, sizeof cfg.fraud_prefixes, "%s", path);
     char err[256] = "";
-    vs_monitor *m = vs_monitor_new(&cfg, false, on_finding, NULL, err, sizeof err);
+    vs_monitor *m = vs_monitor_new(&cfg, false, mh_on_finding, NULL, err, sizeof err);
     assert_null(m);
     assert_non_null(strstr(err, ":2:"));
     unlink(path);
     base_config(&cfg);
     snprintf(cfg.fraud_intl_prefixes, sizeof cfg.fraud_intl_prefixes, "00,+1");
-    m = vs_monitor_new(&cfg, false, on_finding, NULL, err, sizeof err);
+    m = vs_monitor_new(&cfg, false, mh_on_finding, NULL, err, sizeof err);
     assert_null(m);
     assert_non_null(strstr(err, "international_prefixes"));
 }
@@ -275,7 +203,7 @@ static void test_bad_data(void **state)
 static size_t dial_abroad(const vs_monitor_config *cfg, unsigned n, const char *prefix, int64_t ts,
                           collected *c)
 {
-    vs_monitor *m = start(c, cfg);
+    vs_monitor *m = mh_start(c, cfg);
     for (unsigned i = 0; i < n; i++) {
         char number[40], cid[32];
         snprintf(number, sizeof number, "%s%u", prefix, 100 + i);
@@ -283,9 +211,7 @@ static size_t dial_abroad(const vs_monitor_config *cfg, unsigned n, const char *
         invite(m, CALLER, "1001", number, cid, ts + (int64_t)i * 60 * SEC);
         answer(m, CALLER, 403, "INVITE", cid, ts + (int64_t)i * 60 * SEC + 1000);
     }
-    vs_monitor_finish(m);
-    vs_monitor_free(m);
-    return count_rule(c, "toll-fraud");
+    return mh_finish(m, c, "toll-fraud");
 }
 
 static void test_after_hours(void **state)
@@ -293,12 +219,11 @@ static void test_after_hours(void **state)
     (void)state;
     vs_monitor_config cfg;
     base_config(&cfg);
-    collected *c = calloc(1, sizeof *c);
-    assert_non_null(c);
+    collected *c = mh_collected_new();
     /* three international attempts at night fire, two do not; refused attempts count */
     assert_int_equal(dial_abroad(&cfg, 2, "0049301234", NIGHT, c), 0);
     assert_int_equal(dial_abroad(&cfg, 3, "0049301234", NIGHT, c), 1);
-    const vs_finding *f = first_rule(c, "toll-fraud");
+    const vs_finding *f = mh_first_rule(c, "toll-fraud");
     assert_non_null(strstr(f->title, "outside business hours"));
     assert_non_null(strstr(f->explain, "refused"));
     assert_non_null(strstr(f->evidence, "\"refused\":3"));
@@ -340,38 +265,33 @@ static void test_account_burst(void **state)
     (void)state;
     vs_monitor_config cfg;
     base_config(&cfg);
-    collected *c = calloc(1, sizeof *c);
-    assert_non_null(c);
+    collected *c = mh_collected_new();
     for (unsigned n = 9; n <= 10; n++) {
-        vs_monitor *m = start(c, &cfg);
+        vs_monitor *m = mh_start(c, &cfg);
         for (unsigned i = 0; i < n; i++) {
             char number[16], cid[16];
             snprintf(number, sizeof number, "55501%02u", i);
             snprintf(cid, sizeof cid, "b-%u", i);
             /* each call twice: the retransmission or the resend with credentials counts once */
-            invite(m, ip4(203, 0, 113, (unsigned)(10 + i)), "1001", number, cid, NOON + i * SEC);
-            invite(m, ip4(203, 0, 113, (unsigned)(10 + i)), "1001", number, cid,
+            invite(m, mh_ip4(203, 0, 113, (unsigned)(10 + i)), "1001", number, cid, NOON + i * SEC);
+            invite(m, mh_ip4(203, 0, 113, (unsigned)(10 + i)), "1001", number, cid,
                    NOON + i * SEC + 1000);
         }
-        vs_monitor_finish(m);
-        vs_monitor_free(m);
-        assert_int_equal(count_rule(c, "toll-fraud"), n == 10 ? 1 : 0);
+        assert_int_equal(mh_finish(m, c, "toll-fraud"), n == 10 ? 1 : 0);
     }
-    const vs_finding *f = first_rule(c, "toll-fraud");
+    const vs_finding *f = mh_first_rule(c, "toll-fraud");
     assert_string_equal(f->user, "1001");
     assert_non_null(strstr(f->title, "account 1001"));
     assert_int_equal(f->count, 10);
 
     /* the same calls spread over more than the window: nothing */
-    vs_monitor *m = start(c, &cfg);
+    vs_monitor *m = mh_start(c, &cfg);
     for (unsigned i = 0; i < 20; i++) {
         char cid[16];
         snprintf(cid, sizeof cid, "s-%u", i);
         invite(m, CALLER, "1001", "5550100", cid, NOON + i * 7 * SEC);
     }
-    vs_monitor_finish(m);
-    vs_monitor_free(m);
-    assert_int_equal(count_rule(c, "toll-fraud"), 0);
+    assert_int_equal(mh_finish(m, c, "toll-fraud"), 0);
     free(c);
 }
 
@@ -380,33 +300,28 @@ static void test_source_burst(void **state)
     (void)state;
     vs_monitor_config cfg;
     base_config(&cfg);
-    collected *c = calloc(1, sizeof *c);
-    assert_non_null(c);
+    collected *c = mh_collected_new();
     /* international calls from one source under many accounts, in business hours */
     for (unsigned n = 9; n <= 10; n++) {
-        vs_monitor *m = start(c, &cfg);
+        vs_monitor *m = mh_start(c, &cfg);
         for (unsigned i = 0; i < n; i++) {
             char from[16], cid[16];
             snprintf(from, sizeof from, "u%u", i);
             snprintf(cid, sizeof cid, "sb-%u", i);
             invite(m, CALLER, from, "004930123456", cid, NOON + i * SEC);
         }
-        vs_monitor_finish(m);
-        vs_monitor_free(m);
-        assert_int_equal(count_rule(c, "toll-fraud"), n == 10 ? 1 : 0);
+        assert_int_equal(mh_finish(m, c, "toll-fraud"), n == 10 ? 1 : 0);
     }
-    assert_non_null(strstr(first_rule(c, "toll-fraud")->title, "Burst of international calls"));
+    assert_non_null(strstr(mh_first_rule(c, "toll-fraud")->title, "Burst of international calls"));
     /* a trunk delivering 30 ordinary calls a minute under many caller numbers: nothing */
-    vs_monitor *m = start(c, &cfg);
+    vs_monitor *m = mh_start(c, &cfg);
     for (unsigned i = 0; i < 30; i++) {
         char from[16], cid[16];
         snprintf(from, sizeof from, "7926%07u", i);
         snprintf(cid, sizeof cid, "tr-%u", i);
         invite(m, CALLER, from, "699800", cid, NOON + i * 2 * SEC);
     }
-    vs_monitor_finish(m);
-    vs_monitor_free(m);
-    assert_int_equal(count_rule(c, "toll-fraud"), 0);
+    assert_int_equal(mh_finish(m, c, "toll-fraud"), 0);
     free(c);
 }
 
@@ -433,47 +348,38 @@ static void test_concurrency(void **state)
     (void)state;
     vs_monitor_config cfg;
     base_config(&cfg);
-    collected *c = calloc(1, sizeof *c);
-    assert_non_null(c);
+    collected *c = mh_collected_new();
 
     /* five at once is the limit, six is above */
-    vs_monitor *m = start(c, &cfg);
+    vs_monitor *m = mh_start(c, &cfg);
     establish(m, 5, 0, NOON);
-    vs_monitor_finish(m);
-    vs_monitor_free(m);
-    assert_int_equal(count_rule(c, "toll-fraud"), 0);
+    assert_int_equal(mh_finish(m, c, "toll-fraud"), 0);
 
-    m = start(c, &cfg);
+    m = mh_start(c, &cfg);
     establish(m, 6, 0, NOON);
-    vs_monitor_finish(m);
-    vs_monitor_free(m);
-    assert_int_equal(count_rule(c, "toll-fraud"), 1);
-    const vs_finding *f = first_rule(c, "toll-fraud");
+    assert_int_equal(mh_finish(m, c, "toll-fraud"), 1);
+    const vs_finding *f = mh_first_rule(c, "toll-fraud");
     assert_string_equal(f->user, "2002");
     assert_string_equal(f->src.ip, "203.0.113.7");
     assert_non_null(strstr(f->title, "6 calls at once"));
 
     /* calls that end (BYE, or a failed INVITE) give their slot back */
-    m = start(c, &cfg);
+    m = mh_start(c, &cfg);
     establish(m, 5, 0, NOON);
     bye(m, CALLER, "cc-0", NOON + 100 * SEC);
     answer(m, CALLER, 200, "BYE", "cc-0", NOON + 100 * SEC + 1000);
     invite(m, CALLER, "2002", "5559999", "cc-failed", NOON + 110 * SEC);
     answer(m, CALLER, 486, "INVITE", "cc-failed", NOON + 110 * SEC + 1000);
     establish(m, 1, 20, NOON);
-    vs_monitor_finish(m);
-    vs_monitor_free(m);
-    assert_int_equal(count_rule(c, "toll-fraud"), 0);
+    assert_int_equal(mh_finish(m, c, "toll-fraud"), 0);
 
     /* a bounded dialog table: with room for 4 dialogs, evicted calls give their slot back and
      * the evictions are counted */
     cfg.max_dialogs = 4;
-    m = start(c, &cfg);
+    m = mh_start(c, &cfg);
     establish(m, 8, 0, NOON);
     assert_true(vs_monitor_get_stats(m)->evicted >= 4);
-    vs_monitor_finish(m);
-    vs_monitor_free(m);
-    assert_int_equal(count_rule(c, "toll-fraud"), 0);
+    assert_int_equal(mh_finish(m, c, "toll-fraud"), 0);
     free(c);
 }
 
@@ -484,9 +390,8 @@ static void test_refused_prefix_testing(void **state)
     (void)state;
     vs_monitor_config cfg;
     base_config(&cfg);
-    collected *c = calloc(1, sizeof *c);
-    assert_non_null(c);
-    vs_monitor *m = start(c, &cfg);
+    collected *c = mh_collected_new();
+    vs_monitor *m = mh_start(c, &cfg);
     const char *tries[] = {"011972599501806", "1010333011972599501806", "1010555011972599501806",
                            "1010222011972599501806", "9011972599501806"};
     const unsigned status[] = {482, 401, 403, 503, 482};
@@ -494,13 +399,11 @@ static void test_refused_prefix_testing(void **state)
     for (size_t i = 0; i < 5; i++) {
         char cid[16];
         snprintf(cid, sizeof cid, "sipcli-%zu", i);
-        invite(m, ip4(40, 129, 198, 250), "200", tries[i], cid, t + (int64_t)i * SEC);
-        answer(m, ip4(40, 129, 198, 250), status[i], "INVITE", cid, t + (int64_t)i * SEC + 1000);
+        invite(m, mh_ip4(40, 129, 198, 250), "200", tries[i], cid, t + (int64_t)i * SEC);
+        answer(m, mh_ip4(40, 129, 198, 250), status[i], "INVITE", cid, t + (int64_t)i * SEC + 1000);
     }
-    vs_monitor_finish(m);
-    vs_monitor_free(m);
-    assert_int_equal(count_rule(c, "toll-fraud"), 1);
-    const vs_finding *f = first_rule(c, "toll-fraud");
+    assert_int_equal(mh_finish(m, c, "toll-fraud"), 1);
+    const vs_finding *f = mh_first_rule(c, "toll-fraud");
     assert_string_equal(f->src.ip, "40.129.198.250");
     assert_non_null(strstr(f->explain, "refused"));
     assert_non_null(strstr(f->evidence, "\"answered\":0"));
@@ -519,21 +422,18 @@ static void test_unique_sources(void **state)
     cfg.max_sources = 64;
     cfg.max_users = 64;
     cfg.max_dialogs = 64;
-    collected *c = calloc(1, sizeof *c);
-    assert_non_null(c);
-    vs_monitor *m = start(c, &cfg);
+    collected *c = mh_collected_new();
+    vs_monitor *m = mh_start(c, &cfg);
     for (unsigned i = 0; i < 20000; i++) {
         char cid[24], from[16];
         snprintf(cid, sizeof cid, "u-%u", i);
         snprintf(from, sizeof from, "%u", i);
-        invite(m, ip4(10, (i >> 16) & 255, (i >> 8) & 255, i & 255), from, "5550100", cid,
+        invite(m, mh_ip4(10, (i >> 16) & 255, (i >> 8) & 255, i & 255), from, "5550100", cid,
                NOON + (int64_t)i * 1000);
     }
     /* sources, accounts and dialogs were each evicted about 20000 - 64 times */
     assert_true(vs_monitor_get_stats(m)->evicted >= 3 * (20000 - 64));
-    vs_monitor_finish(m);
-    vs_monitor_free(m);
-    assert_int_equal(count_rule(c, "toll-fraud"), 0);
+    assert_int_equal(mh_finish(m, c, "toll-fraud"), 0);
     free(c);
 }
 

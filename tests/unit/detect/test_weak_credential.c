@@ -14,36 +14,15 @@
 #include <openssl/evp.h>
 #include <voipsec/monitor.h>
 
-#define MAX_FINDINGS 64
-#define SEC 1000000LL
-#define T0 (1764400000LL * SEC)
+#include "monitor_harness.h"
 
-typedef struct collected {
-    vs_finding f[MAX_FINDINGS];
-    size_t n;
-} collected;
-
-static void on_finding(void *ctx, const vs_finding *f)
-{
-    collected *c = ctx;
-    if (c->n < MAX_FINDINGS)
-        c->f[c->n++] = *f;
-}
-
+/* A monitor collecting into c with only the weak-credential detector enabled. */
 static vs_monitor *new_monitor(collected *c)
 {
     vs_monitor_config cfg;
-    vs_monitor_config_default(&cfg, VS_SOURCE_DIR "/data");
-    cfg.scan_enabled = cfg.enum_enabled = cfg.flood_enabled = cfg.fraud_enabled = false;
-    cfg.brute_enabled = cfg.malformed_enabled = cfg.cleartext_enabled = false;
-    cfg.media_enabled = false;
-    char err[256] = "";
-    memset(c, 0, sizeof *c);
-    vs_monitor *m = vs_monitor_new(&cfg, false, on_finding, c, err, sizeof err);
-    if (!m)
-        fprintf(stderr, "vs_monitor_new: %s\n", err);
-    assert_non_null(m);
-    return m;
+    mh_config_none(&cfg);
+    cfg.weak_enabled = true;
+    return mh_start(c, &cfg);
 }
 
 static void hex_digest(const char *alg, const char *text, char *out)
@@ -93,23 +72,14 @@ static void response_of(const login *l, const char *realm, const char *nonce, co
 static char last_response[160];
 static const char NONCE[] = "4c9b7e1a2f3d";
 
+/* Feeds text between the client 192.0.2.<src_last>:5062 and the server 198.51.100.1:5060. */
 static void feed(vs_monitor *m, const char *text, unsigned src_last, bool to_server, int64_t ts)
 {
-    vs_payload p;
-    memset(&p, 0, sizeof p);
-    vs_ip client = {0}, server = {0};
-    client.family = server.family = 4;
-    memcpy(client.bytes, (uint8_t[]){192, 0, 2, (uint8_t)src_last}, 4);
-    memcpy(server.bytes, (uint8_t[]){198, 51, 100, 1}, 4);
-    p.data = text;
-    p.len = strlen(text);
-    p.src = to_server ? client : server;
-    p.dst = to_server ? server : client;
-    p.sport = to_server ? 5062 : 5060;
-    p.dport = to_server ? 5060 : 5062;
-    p.transport = VS_TRANSPORT_UDP;
-    p.ts_us = ts;
-    vs_monitor_payload(m, &p);
+    vs_ip client = mh_ip4(192, 0, 2, src_last), server = mh_ip4(198, 51, 100, 1);
+    if (to_server)
+        mh_feed(m, text, client, 5062, server, 5060, ts);
+    else
+        mh_feed(m, text, server, 5060, client, 5062, ts);
 }
 
 static void do_login(vs_monitor *m, const login *l, int64_t ts)
@@ -172,29 +142,6 @@ static const vs_finding *find_user(const collected *c, const char *user)
     return NULL;
 }
 
-static size_t count_rule(const collected *c, const char *rule)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < c->n; i++)
-        n += strcmp(c->f[i].rule, rule) == 0;
-    return n;
-}
-
-/* All findings as JSON lines (caller frees). */
-static char *all_json(const collected *c)
-{
-    char *json = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&json, &len);
-    assert_non_null(mem);
-    for (size_t i = 0; i < c->n; i++) {
-        assert_int_equal(vs_finding_write_json(mem, &c->f[i]), VS_OK);
-        assert_int_equal(vs_finding_write_text(mem, &c->f[i]), VS_OK);
-    }
-    fclose(mem);
-    return json;
-}
-
 static void test_password_is_user_name(void **state)
 {
     (void)state;
@@ -203,8 +150,7 @@ static void test_password_is_user_name(void **state)
     login l = {.user = "1001", .password = "1001", .answer = 200, .src_last = 10};
     do_login(m, &l, T0);
     do_login(m, &l, T0 + 60 * SEC); /* same account again: same incident */
-    vs_monitor_finish(m);
-    assert_int_equal(count_rule(&c, "weak-credential"), 1);
+    assert_int_equal(mh_finish(m, &c, "weak-credential"), 1);
     const vs_finding *f = find_user(&c, "1001");
     assert_non_null(f);
     assert_string_equal(f->title, "Weak password in use by extension 1001");
@@ -215,7 +161,6 @@ static void test_password_is_user_name(void **state)
     assert_true(f->first_seen_us == T0);
     assert_true(f->last_seen_us == T0 + 60 * SEC + 2000);
     assert_non_null(strstr(f->evidence, "\"weakness\":\"same as the user name\""));
-    vs_monitor_free(m);
 }
 
 static void test_wordlist_and_no_leak(void **state)
@@ -236,21 +181,19 @@ static void test_wordlist_and_no_leak(void **state)
     do_login(m, &q, T0 + SEC);
     char resp2[160];
     snprintf(resp2, sizeof resp2, "%s", last_response);
-    vs_monitor_finish(m);
-    assert_int_equal(count_rule(&c, "weak-credential"), 2);
+    assert_int_equal(mh_finish(m, &c, "weak-credential"), 2);
     const vs_finding *f = find_user(&c, "2002");
     assert_non_null(f);
     assert_non_null(strstr(f->evidence, "\"weakness\":\"on the weak-password list\""));
     assert_non_null(strstr(f->evidence, "\"list_rank\":"));
     assert_non_null(find_user(&c, "2003"));
-    char *json = all_json(&c);
+    char *json = mh_all_output(&c);
     assert_null(strstr(json, "letmein"));
     assert_null(strstr(json, "sunshine1"));
     assert_null(strstr(json, resp1));
     assert_null(strstr(json, resp2));
     assert_null(strstr(json, NONCE));
     free(json);
-    vs_monitor_free(m);
 }
 
 static void test_strong_password(void **state)
@@ -267,9 +210,7 @@ static void test_strong_password(void **state)
                .answer = 200,
                .src_last = 13};
     do_login(m, &q, T0 + SEC);
-    vs_monitor_finish(m);
-    assert_int_equal(count_rule(&c, "weak-credential"), 0);
-    vs_monitor_free(m);
+    assert_int_equal(mh_finish(m, &c, "weak-credential"), 0);
 }
 
 static void test_rejected_guess_is_not_the_password(void **state)
@@ -282,9 +223,7 @@ static void test_rejected_guess_is_not_the_password(void **state)
     do_login(m, &l, T0);
     login u = {.user = "4004", .password = "4004", .answer = 403, .src_last = 66};
     do_login(m, &u, T0 + SEC);
-    vs_monitor_finish(m);
-    assert_int_equal(count_rule(&c, "weak-credential"), 0);
-    vs_monitor_free(m);
+    assert_int_equal(mh_finish(m, &c, "weak-credential"), 0);
 }
 
 static void test_other_kinds(void **state)
@@ -321,7 +260,7 @@ static void test_other_kinds(void **state)
     f = find_user(&c, "6006");
     assert_non_null(f);
     assert_non_null(strstr(f->evidence, "the user name followed by 123"));
-    char *json = all_json(&c);
+    char *json = mh_all_output(&c);
     assert_null(strstr(json, "5005123"));
     assert_null(strstr(json, "ybbob"));
     assert_null(strstr(json, "6006123"));
@@ -339,9 +278,7 @@ static void test_one_finding_per_source(void **state)
         do_login(m, &l, T0 + i * 30 * SEC);
     l.src_last = 31; /* the same account from a second address */
     do_login(m, &l, T0 + 200 * SEC);
-    vs_monitor_finish(m);
-    assert_int_equal(count_rule(&c, "weak-credential"), 2);
-    vs_monitor_free(m);
+    assert_int_equal(mh_finish(m, &c, "weak-credential"), 2);
 }
 
 int main(void)
