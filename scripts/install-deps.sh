@@ -8,7 +8,7 @@ PACKAGES=(
   # build
   build-essential cmake pkg-config clang llvm libclang-rt-14-dev
   # libraries the product links
-  libpcap-dev libsqlite3-dev libssl-dev libxml2-dev libzxcvbn-dev
+  libpcap-dev libsqlite3-dev libssl-dev libxml2-dev libzxcvbn-dev libsodium-dev
   # unit tests
   libcmocka-dev
   # benchmark peers
