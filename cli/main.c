@@ -6,7 +6,9 @@
 #include "cli.h"
 
 static const vs_cli_cmd commands[] = {
+    {"access", vs_cmd_access, "keep and verify the tamper-evident equipment access log"},
     {"audit", vs_cmd_audit, "audit PBX configurations (Asterisk, FreeSWITCH, Kamailio)"},
+    {"creds", vs_cmd_creds, "import, check, generate and track VoIP secrets and PINs"},
     {"monitor", vs_cmd_monitor, "watch SIP traffic (captures or live) and report attacks"},
     {"sip", vs_cmd_sip, "parse and check SIP messages (RFC 3261) and their SDP"},
 };

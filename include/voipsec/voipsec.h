@@ -10,5 +10,8 @@
 #include <voipsec/store.h>
 #include <voipsec/monitor.h>
 #include <voipsec/conf.h>
+#include <voipsec/audit.h>
+#include <voipsec/access.h>
+#include <voipsec/creds.h>
 
 #endif

@@ -88,6 +88,42 @@ bool vs__audit_addr_loopback(const char *v);
 /* Asterisk: the configuration of one file of the set ("pjsip.conf"), or NULL. */
 const vs_conf *vs__audit_ast(const vs__audit_run *r, const char *file);
 
+/* ---- Asterisk accounts with a secret (accounts.c), shared with `voipsec creds` ---- */
+typedef enum vs__ast_area {
+    VS__AST_PJSIP,
+    VS__AST_SIP,
+    VS__AST_IAX,
+    VS__AST_VOICEMAIL,
+    VS__AST_MANAGER,
+    VS__AST_ARI
+} vs__ast_area;
+
+typedef struct vs__ast_account {
+    vs__ast_area where;
+    const char *name;       /* section name, or the mailbox for voicemail */
+    const char *context;    /* voicemail: the context section; NULL otherwise */
+    char label[160];        /* "pjsip.conf [6001-auth]" */
+    const char *user;       /* user name word for the strength check */
+    char extension[64];     /* extension word (section name, mailbox) */
+    const vs_conf_entry *e; /* the entry holding the secret */
+    char *secret;           /* owned copy (PIN cut out of the voicemail value) */
+    size_t order;           /* discovery order, for stable grouping */
+    bool trunk;             /* pjsip: named by an outbound_auth; sip/iax: host not dynamic */
+} vs__ast_account;
+
+typedef struct vs__ast_accounts {
+    vs__ast_account *v;
+    size_t n, cap;
+    bool failed; /* out of memory: the list is incomplete */
+} vs__ast_accounts;
+
+/* Collects the accounts of one area (or of all when only is NULL) from set (NULL: none), in
+ * pjsip, sip, iax, manager, ari, voicemail order. Pointers into set stay valid while set lives;
+ * free with vs__ast_accounts_free, which scrubs the secrets. */
+void vs__ast_accounts_collect(const vs_conf_set *set, vs__ast_accounts *a,
+                              const vs__ast_area *only);
+void vs__ast_accounts_free(vs__ast_accounts *a);
+
 /* ---- Dialplan analysis (dialplan.c), shared by the checks that ask "where can a caller who
  * lands in this context get to?" ---- */
 typedef struct vs__dial_reach {

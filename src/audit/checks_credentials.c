@@ -6,16 +6,9 @@
  * checks judge each account with vs_strength_check under the run's policy and blocklist, plus a
  * small table of documented vendor defaults; the reuse check sorts the list by secret and reports
  * each group of two or more accounts once, at the first account's line. The secret itself never
- * leaves this file: evidence holds vs_secret_mask's form and the verdict's numbers only.
+ * reaches a finding: evidence holds vs_secret_mask's form and the verdict's numbers only.
  *
- * Where the secrets are (Asterisk's sample configs):
- *   pjsip.conf     type=auth sections: password (auth_type userpass, the default), username
- *   sip.conf       peer/user/friend sections: secret (defaultuser or the section name is the user)
- *   iax.conf       user/peer/friend sections: secret
- *   manager.conf   every section but [general] is an AMI user: secret
- *   ari.conf       type=user sections: password, when password_format is plain (the default)
- *   voicemail.conf context sections of "mailbox => pin,name,email,...": the PIN is the first field
- *                  (a leading '-' only stops the user from changing it)
+ * Where the secrets are: accounts.c (vs__ast_accounts_collect), shared with `voipsec creds`.
  * Templates are not accounts; their secrets are judged through the sections that inherit them. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,216 +34,6 @@ static bool is_vendor_default(const char *s)
     return false;
 }
 
-typedef enum area { AREA_PJSIP, AREA_SIP, AREA_IAX, AREA_VOICEMAIL, AREA_MANAGER, AREA_ARI } area;
-
-typedef struct account {
-    area where;
-    const char *name;       /* section name, or mailbox@context for voicemail */
-    char label[160];        /* "pjsip.conf [6001-auth]" */
-    const char *user;       /* user name word for the strength check */
-    char extension[64];     /* extension word (section name, mailbox) */
-    const vs_conf_entry *e; /* the entry holding the secret */
-    char *secret;           /* owned copy (PIN cut out of the voicemail value) */
-    size_t order;           /* discovery order, for stable grouping */
-} account;
-
-typedef struct accounts {
-    account *v;
-    size_t n, cap;
-    bool failed; /* out of memory: checks that need every account stay quiet */
-} accounts;
-
-static void acc_free(accounts *a)
-{
-    for (size_t i = 0; i < a->n; i++) {
-        if (a->v[i].secret) {
-            /* scrub the copy before freeing it */
-            memset(a->v[i].secret, 0, strlen(a->v[i].secret));
-            free(a->v[i].secret);
-        }
-    }
-    free(a->v);
-    memset(a, 0, sizeof *a);
-}
-
-static account *acc_add(accounts *a, area where, const char *name, const char *file_name,
-                        const char *user, const char *extension, const vs_conf_entry *e,
-                        const char *secret, size_t secret_len)
-{
-    if (a->n == a->cap) {
-        size_t nc = a->cap ? a->cap * 2 : 64;
-        account *nv = realloc(a->v, nc * sizeof *nv);
-        if (!nv) {
-            a->failed = true;
-            return NULL;
-        }
-        a->v = nv;
-        a->cap = nc;
-    }
-    char *copy = malloc(secret_len + 1);
-    if (!copy) {
-        a->failed = true;
-        return NULL;
-    }
-    memcpy(copy, secret, secret_len);
-    copy[secret_len] = '\0';
-    account *ac = &a->v[a->n];
-    memset(ac, 0, sizeof *ac);
-    ac->where = where;
-    ac->name = name;
-    snprintf(ac->label, sizeof ac->label, "%s [%s]", file_name, name);
-    ac->user = user;
-    snprintf(ac->extension, sizeof ac->extension, "%s", extension ? extension : "");
-    ac->e = e;
-    ac->secret = copy;
-    ac->order = a->n;
-    a->n++;
-    return ac;
-}
-
-/* The extension an auth section belongs to: its name without a "-auth"/"_auth"/"auth" suffix
- * ("6001-auth" -> "6001"); the name itself otherwise. */
-static void auth_extension(const char *name, char *out, size_t size)
-{
-    snprintf(out, size, "%s", name);
-    size_t n = strlen(out);
-    static const char *const suffixes[] = {"-auth", "_auth", ".auth", "auth"};
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        size_t k = strlen(suffixes[i]);
-        if (n > k && strcasecmp(out + n - k, suffixes[i]) == 0) {
-            out[n - k] = '\0';
-            return;
-        }
-    }
-}
-
-static void collect_pjsip(const vs__audit_run *r, accounts *a)
-{
-    const vs_conf *c = vs__audit_ast(r, "pjsip.conf");
-    if (!c)
-        return;
-    size_t it = 0;
-    for (const vs_conf_section *s; (s = vs__audit_next_of_type(c, "auth", &it));) {
-        const char *at = vs_conf_value(c, s, "auth_type");
-        if (at && strcasecmp(at, "userpass")) /* md5 (a hash), google_oauth: nothing to judge */
-            continue;
-        const vs_conf_entry *e = vs_conf_get(c, s, "password");
-        if (!e)
-            continue;
-        const char *user = vs_conf_value(c, s, "username");
-        char ext[64];
-        auth_extension(s->name, ext, sizeof ext);
-        acc_add(a, AREA_PJSIP, s->name, "pjsip.conf", user && *user ? user : s->name, ext, e,
-                e->value, strlen(e->value));
-    }
-}
-
-/* chan_sip and IAX2 share the account layout. */
-static void collect_peers(const vs__audit_run *r, accounts *a, const char *file, area where)
-{
-    const vs_conf *c = vs__audit_ast(r, file);
-    if (!c)
-        return;
-    for (size_t i = 0; i < vs_conf_section_count(c); i++) {
-        const vs_conf_section *s = vs_conf_section_at(c, i);
-        if (s->is_template || vs__audit_sec_is(s, "general") ||
-            vs__audit_sec_is(s, "authentication") || vs__audit_sec_is(s, "callnumberlimits"))
-            continue;
-        const vs_conf_entry *e = vs_conf_get(c, s, "secret");
-        if (!e)
-            continue;
-        const char *user = vs_conf_value(c, s, where == AREA_SIP ? "defaultuser" : "username");
-        if (!user && where == AREA_SIP)
-            user = vs_conf_value(c, s, "username"); /* older name of defaultuser */
-        acc_add(a, where, s->name, file, user && *user ? user : s->name, s->name, e, e->value,
-                strlen(e->value));
-    }
-}
-
-static void collect_manager(const vs__audit_run *r, accounts *a)
-{
-    const vs_conf *c = vs__audit_ast(r, "manager.conf");
-    if (!c)
-        return;
-    for (size_t i = 0; i < vs_conf_section_count(c); i++) {
-        const vs_conf_section *s = vs_conf_section_at(c, i);
-        if (s->is_template || vs__audit_sec_is(s, "general"))
-            continue;
-        const vs_conf_entry *e = vs_conf_get(c, s, "secret");
-        if (e)
-            acc_add(a, AREA_MANAGER, s->name, "manager.conf", s->name, NULL, e, e->value,
-                    strlen(e->value));
-    }
-}
-
-static void collect_ari(const vs__audit_run *r, accounts *a)
-{
-    const vs_conf *c = vs__audit_ast(r, "ari.conf");
-    if (!c)
-        return;
-    for (size_t i = 0; i < vs_conf_section_count(c); i++) {
-        const vs_conf_section *s = vs_conf_section_at(c, i);
-        if (s->is_template || vs__audit_sec_is(s, "general"))
-            continue;
-        const char *type = vs_conf_value(c, s, "type");
-        if (type && strcasecmp(type, "user"))
-            continue;
-        const char *fmt = vs_conf_value(c, s, "password_format");
-        if (fmt && strcasecmp(fmt, "plain")) /* crypt: a hash, nothing to judge */
-            continue;
-        const vs_conf_entry *e = vs_conf_get(c, s, "password");
-        if (e)
-            acc_add(a, AREA_ARI, s->name, "ari.conf", s->name, NULL, e, e->value, strlen(e->value));
-    }
-}
-
-static void collect_voicemail(const vs__audit_run *r, accounts *a)
-{
-    const vs_conf *c = vs__audit_ast(r, "voicemail.conf");
-    if (!c)
-        return;
-    for (size_t i = 0; i < vs_conf_section_count(c); i++) {
-        const vs_conf_section *s = vs_conf_section_at(c, i);
-        if (s->is_template || vs__audit_sec_is(s, "general") || vs__audit_sec_is(s, "zonemessages"))
-            continue;
-        for (size_t k = 0; k < s->n_entries; k++) {
-            const vs_conf_entry *e = &s->entries[k];
-            if (e->merged || (e->op != VS_CONF_OP_OBJECT && e->op != VS_CONF_OP_SET))
-                continue;
-            const char *v = e->value;
-            size_t n = strcspn(v, ",");
-            while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
-                n--;
-            if (n && v[0] == '-') { /* "-1234": the user may not change it; the PIN is 1234 */
-                v++;
-                n--;
-            }
-            account *ac =
-                acc_add(a, AREA_VOICEMAIL, e->key, "voicemail.conf", e->key, e->key, e, v, n);
-            if (ac)
-                snprintf(ac->label, sizeof ac->label, "voicemail.conf [%s] %s", s->name, e->key);
-        }
-    }
-}
-
-/* Collects the accounts of one area, or of all when only is NULL. */
-static void collect(const vs__audit_run *r, accounts *a, const area *only)
-{
-    memset(a, 0, sizeof *a);
-    if (!only || *only == AREA_PJSIP)
-        collect_pjsip(r, a);
-    if (!only || *only == AREA_SIP)
-        collect_peers(r, a, "sip.conf", AREA_SIP);
-    if (!only || *only == AREA_IAX)
-        collect_peers(r, a, "iax.conf", AREA_IAX);
-    if (!only || *only == AREA_MANAGER)
-        collect_manager(r, a);
-    if (!only || *only == AREA_ARI)
-        collect_ari(r, a);
-    if (!only || *only == AREA_VOICEMAIL)
-        collect_voicemail(r, a);
-}
-
 /* ---- weak secrets ------------------------------------------------------------------------- */
 
 static const char *failed_rule(const vs_strength *st, bool vendor, size_t len)
@@ -272,49 +55,49 @@ static const char *failed_rule(const vs_strength *st, bool vendor, size_t len)
     return "too_guessable";
 }
 
-static const char *area_what(area w)
+static const char *area_what(vs__ast_area w)
 {
     switch (w) {
-    case AREA_PJSIP:
+    case VS__AST_PJSIP:
         return "The PJSIP account";
-    case AREA_SIP:
+    case VS__AST_SIP:
         return "The chan_sip account";
-    case AREA_IAX:
+    case VS__AST_IAX:
         return "The IAX2 account";
-    case AREA_VOICEMAIL:
+    case VS__AST_VOICEMAIL:
         return "The voicemail box";
-    case AREA_MANAGER:
+    case VS__AST_MANAGER:
         return "The Asterisk Manager (AMI) user";
-    case AREA_ARI:
+    case VS__AST_ARI:
         return "The Asterisk REST Interface (ARI) user";
     }
     return "The account";
 }
 
-static const char *area_risk(area w)
+static const char *area_risk(vs__ast_area w)
 {
     switch (w) {
-    case AREA_PJSIP:
-    case AREA_SIP:
-    case AREA_IAX:
+    case VS__AST_PJSIP:
+    case VS__AST_SIP:
+    case VS__AST_IAX:
         return "Attackers guess SIP and IAX passwords with automated tools; once in, they register "
                "as the phone and make calls at your cost.";
-    case AREA_VOICEMAIL:
+    case VS__AST_VOICEMAIL:
         return "A guessed voicemail PIN lets a stranger listen to messages, and on many systems "
                "change call forwarding to an expensive number.";
-    case AREA_MANAGER:
+    case VS__AST_MANAGER:
         return "AMI can place calls and, with the system or command rights, run commands on the "
                "server: a guessed secret gives control of the whole PBX.";
-    case AREA_ARI:
+    case VS__AST_ARI:
         return "ARI controls calls and channels: a guessed password lets an attacker place and "
                "redirect calls.";
     }
     return "";
 }
 
-static void judge(vs__audit_run *r, const vs__audit_check *ck, const account *ac)
+static void judge(vs__audit_run *r, const vs__audit_check *ck, const vs__ast_account *ac)
 {
-    bool pin = ac->where == AREA_VOICEMAIL;
+    bool pin = ac->where == VS__AST_VOICEMAIL;
     vs_strength st;
     vs_strength_check(r->policy, r->blocklist, ac->secret, ac->user,
                       ac->extension[0] ? ac->extension : NULL, pin, &st);
@@ -361,45 +144,45 @@ static void judge(vs__audit_run *r, const vs__audit_check *ck, const account *ac
     vs__audit_emit(r, &f);
 }
 
-static void run_weak(vs__audit_run *r, const vs__audit_check *ck, area where)
+static void run_weak(vs__audit_run *r, const vs__audit_check *ck, vs__ast_area where)
 {
-    accounts a;
-    collect(r, &a, &where);
+    vs__ast_accounts a;
+    vs__ast_accounts_collect(r->asterisk, &a, &where);
     for (size_t i = 0; i < a.n; i++)
         judge(r, ck, &a.v[i]);
-    acc_free(&a);
+    vs__ast_accounts_free(&a);
 }
 
 static void run_weak_pjsip(vs__audit_run *r, const vs__audit_check *ck)
 {
-    run_weak(r, ck, AREA_PJSIP);
+    run_weak(r, ck, VS__AST_PJSIP);
 }
 static void run_weak_sip(vs__audit_run *r, const vs__audit_check *ck)
 {
-    run_weak(r, ck, AREA_SIP);
+    run_weak(r, ck, VS__AST_SIP);
 }
 static void run_weak_iax(vs__audit_run *r, const vs__audit_check *ck)
 {
-    run_weak(r, ck, AREA_IAX);
+    run_weak(r, ck, VS__AST_IAX);
 }
 static void run_weak_voicemail(vs__audit_run *r, const vs__audit_check *ck)
 {
-    run_weak(r, ck, AREA_VOICEMAIL);
+    run_weak(r, ck, VS__AST_VOICEMAIL);
 }
 static void run_weak_manager(vs__audit_run *r, const vs__audit_check *ck)
 {
-    run_weak(r, ck, AREA_MANAGER);
+    run_weak(r, ck, VS__AST_MANAGER);
 }
 static void run_weak_ari(vs__audit_run *r, const vs__audit_check *ck)
 {
-    run_weak(r, ck, AREA_ARI);
+    run_weak(r, ck, VS__AST_ARI);
 }
 
 /* ---- reuse ---------------------------------------------------------------------------------- */
 
 static int cmp_secret(const void *x, const void *y)
 {
-    const account *a = x, *b = y;
+    const vs__ast_account *a = x, *b = y;
     int c = strcmp(a->secret, b->secret);
     if (c)
         return c;
@@ -408,10 +191,10 @@ static int cmp_secret(const void *x, const void *y)
 
 static void run_reuse(vs__audit_run *r, const vs__audit_check *ck)
 {
-    accounts a;
-    collect(r, &a, NULL);
+    vs__ast_accounts a;
+    vs__ast_accounts_collect(r->asterisk, &a, NULL);
     if (a.failed || a.n < 2) {
-        acc_free(&a);
+        vs__ast_accounts_free(&a);
         return;
     }
     qsort(a.v, a.n, sizeof *a.v, cmp_secret);
@@ -422,7 +205,7 @@ static void run_reuse(vs__audit_run *r, const vs__audit_check *ck)
         /* an empty secret is reported by the weak-secret checks; the same entry seen through
          * several sections that inherit one template is still one secret per account */
         if (j - i >= 2 && a.v[i].secret[0]) {
-            const account *first = &a.v[i]; /* sorted by discovery order within the group */
+            const vs__ast_account *first = &a.v[i]; /* sorted by discovery order within the group */
             vs_finding f;
             vs__audit_finding_at(r, ck, first->e, &f);
             vs_finding_set(f.user, sizeof f.user, first->name);
@@ -479,7 +262,7 @@ static void run_reuse(vs__audit_run *r, const vs__audit_check *ck)
         }
         i = j;
     }
-    acc_free(&a);
+    vs__ast_accounts_free(&a);
 }
 
 /* ---- the table ---------------------------------------------------------------------------- */

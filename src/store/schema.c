@@ -70,9 +70,64 @@ static const char migration_1[] =
     ");\n";
 // clang-format on
 
+/* Version 2: the equipment access log (`voipsec access`, docs/internals/access-log.md): records
+ * chained with HMAC-SHA-256 (mac, prev_mac as 64 hex digits; at as ISO-8601 UTC text), and a
+ * one-row head holding the last seq and its mac, moved in the same transaction as each append. */
+// clang-format off
+static const char migration_2[] =
+    "CREATE TABLE access_log (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  seq INTEGER NOT NULL UNIQUE,\n"
+    "  at TEXT NOT NULL,\n"
+    "  who TEXT NOT NULL,\n"
+    "  what TEXT NOT NULL,\n"
+    "  action TEXT NOT NULL,\n"
+    "  why TEXT,\n"
+    "  prev_mac TEXT NOT NULL,\n"
+    "  mac TEXT NOT NULL\n"
+    ");\n"
+    "CREATE INDEX access_log_at ON access_log (at);\n"
+    "CREATE TABLE access_head (\n"
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),\n"
+    "  seq INTEGER NOT NULL,\n"
+    "  mac TEXT NOT NULL\n"
+    ");\n";
+// clang-format on
+
+/* Version 3: credential metadata for `voipsec creds` (docs/internals/store.md). fingerprint is a
+ * libsodium crypto_pwhash_str string (Argon2id, salted), never the secret; weak is the policy's
+ * verdict at import ("" or NULL: met it); reuse_group the smallest id of the accounts that shared
+ * the secret at import (0: none). */
+// clang-format off
+static const char migration_3[] =
+    "CREATE TABLE credential_accounts (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  kind TEXT NOT NULL,\n"
+    "  account TEXT NOT NULL,\n"
+    "  auth_user TEXT,\n"
+    "  extension TEXT,\n"
+    "  source_file TEXT,\n"
+    "  line INTEGER,\n"
+    "  fingerprint TEXT NOT NULL,\n"
+    "  set_at TEXT NOT NULL,\n"
+    "  imported_at TEXT NOT NULL,\n"
+    "  weak TEXT,\n"
+    "  reuse_group INTEGER NOT NULL DEFAULT 0,\n"
+    "  UNIQUE (kind, account)\n"
+    ");\n"
+    "CREATE TABLE credential_history (\n"
+    "  account_id INTEGER NOT NULL REFERENCES credential_accounts(id),\n"
+    "  fingerprint TEXT NOT NULL,\n"
+    "  set_at TEXT NOT NULL\n"
+    ");\n"
+    "CREATE INDEX credential_history_account ON credential_history (account_id, set_at);\n";
+// clang-format on
+
 /* migrations[i] brings version i to version i + 1. */
 static const char *const migrations[] = {
     migration_1,
+    migration_2,
+    migration_3,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == VS__STORE_SCHEMA_LATEST,

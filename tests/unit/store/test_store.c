@@ -29,6 +29,11 @@
 
 #include "store/store_internal.h"
 
+/* one schema_version row per migration */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define LATEST_TEXT STR(VS__STORE_SCHEMA_LATEST)
+
 typedef struct fixture {
     char dir[64];
     char db[128];
@@ -154,7 +159,7 @@ static void test_create_modes_wal_version(void **state)
     assert_int_equal(umask(0), 0); /* restored after the open */
     umask(old);
 
-    assert_int_equal(vs_store_schema_version(st), 1);
+    assert_int_equal(vs_store_schema_version(st), VS__STORE_SCHEMA_LATEST);
     vs_finding f;
     fill(&f, "scan", VS_PRACTICE_ACTIVITY, VS_SEV_MEDIUM, "t");
     int64_t run = vs_store_new_run(st, "monitor", "-r x.pcap");
@@ -171,18 +176,18 @@ static void test_create_modes_wal_version(void **state)
 
     assert_string_equal(raw_query(path, "PRAGMA journal_mode", buf, sizeof buf), "wal");
     assert_string_equal(raw_query(path, "SELECT count(*) FROM schema_version", buf, sizeof buf),
-                        "1");
+                        LATEST_TEXT);
     vs_store_close(st);
 
     /* reopening is idempotent: same version, no second migration row, data kept */
     for (int i = 0; i < 2; i++) {
         st = must_open(path);
-        assert_int_equal(vs_store_schema_version(st), 1);
+        assert_int_equal(vs_store_schema_version(st), VS__STORE_SCHEMA_LATEST);
         assert_int_equal(vs_store_count(st, "findings"), 1);
         vs_store_close(st);
     }
     assert_string_equal(raw_query(path, "SELECT count(*) FROM schema_version", buf, sizeof buf),
-                        "1");
+                        LATEST_TEXT);
     assert_string_equal(raw_query(path, "PRAGMA journal_mode", buf, sizeof buf), "wal");
     assert_int_equal(mode_of(path), 0600);
 }
@@ -534,7 +539,8 @@ static void test_newer_schema_refused(void **state)
     raw_exec(fx->db, "INSERT INTO schema_version (version, applied_at) VALUES (7, 'later')");
     char want[512];
     snprintf(want, sizeof want,
-             "%s: schema version 7 is newer than this voipsec (1); upgrade voipsec", fx->db);
+             "%s: schema version 7 is newer than this voipsec (%d); upgrade voipsec", fx->db,
+             VS__STORE_SCHEMA_LATEST);
     char err[512];
     assert_null(vs_store_open(fx->db, err, sizeof err));
     assert_string_equal(err, want);
@@ -733,7 +739,7 @@ static void test_two_processes_append(void **state)
         assert_int_equal(WEXITSTATUS(status), 0);
     }
     vs_store *st = must_open(fx->db);
-    assert_int_equal(vs_store_schema_version(st), 1);
+    assert_int_equal(vs_store_schema_version(st), VS__STORE_SCHEMA_LATEST);
     assert_int_equal(vs_store_count(st, "findings"), 2 * PER_CHILD);
     for (int64_t run = 1; run <= 2; run++) {
         counter c = {0};
@@ -744,7 +750,7 @@ static void test_two_processes_append(void **state)
     vs_store_close(st);
     char buf[16];
     assert_string_equal(raw_query(fx->db, "SELECT count(*) FROM schema_version", buf, sizeof buf),
-                        "1");
+                        LATEST_TEXT);
 }
 
 /* ---- default path and time text -------------------------------------------------------------- */
