@@ -1,5 +1,5 @@
 /* voipsec store: the one SQLite file that holds what voipsec learns — findings, devices seen,
- * (later) credential metadata, the access log, the inventory — so that the posture report can read
+ * credential metadata, the access log, (later) the inventory — so that the posture report can read
  * what every other part wrote.
  *
  * The file is created with mode 0600, in WAL mode, with a busy timeout for concurrent writers, a
