@@ -10,8 +10,9 @@
  * verify reports. verify reads the whole log in one read transaction (a WAL snapshot) and
  * classifies the first bad record (docs/internals/access-log.md).
  *
- * This file reaches the store's connection through store/store_internal.h: the access log is
- * part of the store's one SQLite file, and every statement is constant text with bound values. */
+ * The access log is part of the store's one SQLite file; this file reaches its rows and
+ * transactions through store/access_rows.h (only src/store/ speaks SQL), and computes and checks
+ * the MACs itself. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,7 +22,7 @@
 #include <sodium.h>
 
 #include "access/access_internal.h"
-#include "store/store_internal.h"
+#include "store/access_rows.h"
 
 static const char GENESIS[VS_ACCESS_MAC_HEX + 1] =
     "0000000000000000000000000000000000000000000000000000000000000000";
@@ -35,10 +36,10 @@ struct vs_access {
 
 /* ---- errors ------------------------------------------------------------------------------- */
 
-static vs_rc store_fail(vs_access *a, int rc, const char *what)
+/* Copies the store's error (recorded by the failed vs__access_rows_* call) into a->err. */
+static vs_rc store_fail(vs_access *a)
 {
-    vs__store_fail(a->st, rc, what);
-    snprintf(a->err, sizeof a->err, "%s", a->st->err);
+    snprintf(a->err, sizeof a->err, "%s", vs_store_error(a->st));
     return VS_E_IO;
 }
 
@@ -117,18 +118,11 @@ static bool same(const char *x, const char *y)
 /* Number of records and whether the head row exists; -1 on error (a->err set). */
 static int64_t count_records(vs_access *a)
 {
-    sqlite3_stmt *s = NULL;
-    int rc = sqlite3_prepare_v2(a->st->db,
-                                "SELECT (SELECT count(*) FROM access_log) + "
-                                "(SELECT count(*) FROM access_head)",
-                                -1, &s, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(s);
-    int64_t n = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
-    sqlite3_finalize(s);
-    if (n < 0)
-        store_fail(a, rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_CORRUPT : rc,
-                   "reading the access log");
+    int64_t n;
+    if (vs__access_rows_count(a->st, &n, "reading the access log") != VS_OK) {
+        store_fail(a);
+        return -1;
+    }
     return n;
 }
 
@@ -148,10 +142,11 @@ vs_access *vs_access_open(vs_store *st, const char *key_path, char *err, size_t 
     if (key_path) {
         a->key_path = strdup(key_path);
     } else {
-        size_t n = strlen(st->path);
+        const char *path = vs__access_rows_store_path(st);
+        size_t n = strlen(path);
         a->key_path = malloc(n + sizeof ".access-key");
         if (a->key_path)
-            memcpy(a->key_path, st->path, n),
+            memcpy(a->key_path, path, n),
                 memcpy(a->key_path + n, ".access-key", sizeof ".access-key");
     }
     if (!a->key_path)
@@ -170,7 +165,7 @@ vs_access *vs_access_open(vs_store *st, const char *key_path, char *err, size_t 
                      "access key file %s does not exist, but the access log in %s already holds "
                      "records: without the key the log can be neither verified nor extended "
                      "(give the right file with --key, or restore it from a backup)",
-                     a->key_path, st->path);
+                     a->key_path, vs__access_rows_store_path(st));
         goto fail;
     }
     if (rc != VS_OK)
@@ -196,43 +191,6 @@ void vs_access_close(vs_access *a)
 
 /* ---- add ---------------------------------------------------------------------------------- */
 
-static char *col_dup(sqlite3_stmt *s, int i)
-{
-    const unsigned char *t = sqlite3_column_text(s, i);
-    return t ? strdup((const char *)t) : NULL;
-}
-
-/* Last seq and mac to chain from: the head, or the last row when it is further (or the head is
- * missing). */
-static int read_tip(vs_access *a, int64_t *seq, char mac[VS_ACCESS_MAC_HEX + 1])
-{
-    static const char sql[] =
-        "SELECT seq, mac FROM access_head WHERE id = 1 "
-        "UNION ALL SELECT seq, mac FROM (SELECT seq, mac FROM access_log ORDER BY seq DESC "
-        "LIMIT 1)";
-    sqlite3_stmt *s = NULL;
-    int rc = sqlite3_prepare_v2(a->st->db, sql, -1, &s, NULL);
-    *seq = 0;
-    memcpy(mac, GENESIS, sizeof GENESIS);
-    while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        int64_t q = sqlite3_column_int64(s, 0);
-        const unsigned char *m = sqlite3_column_text(s, 1);
-        if (q > *seq) {
-            *seq = q;
-            snprintf(mac, VS_ACCESS_MAC_HEX + 1, "%s", m ? (const char *)m : "");
-        }
-        rc = SQLITE_OK;
-    }
-    sqlite3_finalize(s);
-    return rc == SQLITE_DONE || rc == SQLITE_OK ? SQLITE_OK : rc;
-}
-
-static int step_done(sqlite3_stmt *s)
-{
-    int rc = sqlite3_step(s);
-    return rc == SQLITE_DONE ? SQLITE_OK : rc;
-}
-
 vs_rc vs_access_add(vs_access *a, const char *who, const char *what, const char *action,
                     const char *why, int64_t at_us, int64_t *seq_out)
 {
@@ -241,7 +199,7 @@ vs_rc vs_access_add(vs_access *a, const char *who, const char *what, const char 
             snprintf(a->err, sizeof a->err, "who, what and action are required");
         return VS_E_INVAL;
     }
-    if (!sqlite3_get_autocommit(a->st->db)) {
+    if (vs__access_rows_in_transaction(a->st)) {
         snprintf(a->err, sizeof a->err,
                  "vs_access_add inside an open store transaction (it takes its own)");
         return VS_E_INVAL;
@@ -249,19 +207,17 @@ vs_rc vs_access_add(vs_access *a, const char *who, const char *what, const char 
     if (why && !*why)
         why = NULL;
     char at[25];
-    vs__store_time_format(at_us ? at_us : vs__store_now_us(), at);
-    sqlite3 *db = a->st->db;
-    sqlite3_stmt *ins = NULL, *head = NULL;
-    const char *what_failed = "appending to the access log";
-    int rc = vs__store_exec1(a->st, "BEGIN IMMEDIATE");
-    if (rc != SQLITE_OK) {
-        what_failed = "appending to the access log (taking the write lock)";
-        goto fail;
-    }
-    int64_t last;
+    vs__access_rows_time_format(at_us ? at_us : vs__access_rows_now_us(), at);
+    static const char what_failed[] = "appending to the access log";
+    if (vs__access_rows_begin(a->st, true, "appending to the access log (taking the write lock)") !=
+        VS_OK)
+        return store_fail(a);
+    /* Last seq and mac to chain from: the head, or the last row when it is further (or the head
+     * is missing). */
+    int64_t last = 0;
     char prev[VS_ACCESS_MAC_HEX + 1];
-    rc = read_tip(a, &last, prev);
-    if (rc != SQLITE_OK)
+    memcpy(prev, GENESIS, sizeof GENESIS);
+    if (vs__access_rows_tip(a->st, &last, prev, what_failed) != VS_OK)
         goto rollback;
     rec r = {.seq = last + 1,
              .at = at,
@@ -272,101 +228,69 @@ vs_rc vs_access_add(vs_access *a, const char *who, const char *what, const char 
              .prev_mac = prev};
     char mac[VS_ACCESS_MAC_HEX + 1];
     compute_mac(a, r.seq, &r, mac);
-    rc = sqlite3_prepare_v2(db,
-                            "INSERT INTO access_log (seq, at, who, what, action, why, prev_mac, "
-                            "mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                            -1, &ins, NULL);
-    if (rc != SQLITE_OK)
+    vs__access_row row = {.seq = r.seq,
+                          .at = at,
+                          .who = who,
+                          .what = what,
+                          .action = action,
+                          .why = why,
+                          .prev_mac = prev,
+                          .mac = mac};
+    if (vs__access_rows_append(a->st, &row, what_failed) != VS_OK)
         goto rollback;
-    sqlite3_bind_int64(ins, 1, r.seq);
-    sqlite3_bind_text(ins, 2, at, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 3, who, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 4, what, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 5, action, -1, SQLITE_STATIC);
-    if (why)
-        sqlite3_bind_text(ins, 6, why, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(ins, 6);
-    sqlite3_bind_text(ins, 7, prev, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 8, mac, -1, SQLITE_STATIC);
-    rc = step_done(ins);
-    if (rc != SQLITE_OK)
-        goto rollback;
-    rc = sqlite3_prepare_v2(db,
-                            "INSERT INTO access_head (id, seq, mac) VALUES (1, ?, ?) "
-                            "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, mac = excluded.mac",
-                            -1, &head, NULL);
-    if (rc != SQLITE_OK)
-        goto rollback;
-    sqlite3_bind_int64(head, 1, r.seq);
-    sqlite3_bind_text(head, 2, mac, -1, SQLITE_STATIC);
-    rc = step_done(head);
-    if (rc != SQLITE_OK)
-        goto rollback;
-    sqlite3_finalize(ins);
-    sqlite3_finalize(head);
-    ins = head = NULL;
-    rc = vs__store_exec1(a->st, "COMMIT");
-    if (rc != SQLITE_OK)
+    if (vs__access_rows_commit(a->st, what_failed) != VS_OK)
         goto rollback;
     if (seq_out)
         *seq_out = r.seq;
     return VS_OK;
 
 rollback:
-    store_fail(a, rc, what_failed);
-    sqlite3_finalize(ins);
-    sqlite3_finalize(head);
-    if (!sqlite3_get_autocommit(db))
-        vs__store_exec1(a->st, "ROLLBACK");
+    store_fail(a);
+    vs__access_rows_rollback(a->st);
     return VS_E_IO;
-fail:
-    return store_fail(a, rc, what_failed);
 }
 
 /* ---- show --------------------------------------------------------------------------------- */
 
+struct show_ctx {
+    vs_access_fn fn;
+    void *ctx;
+};
+
+static int show_row(void *ctx, const vs__access_row *r)
+{
+    const struct show_ctx *c = ctx;
+    vs_access_entry e;
+#define TXT(f) (r->f ? r->f : "")
+    e.seq = r->seq;
+    e.at = TXT(at);
+    e.who = TXT(who);
+    e.what = TXT(what);
+    e.action = TXT(action);
+    e.why = TXT(why);
+    e.prev_mac = TXT(prev_mac);
+    e.mac = TXT(mac);
+#undef TXT
+    if (vs__access_rows_time_parse(e.at, &e.at_us) != VS_OK)
+        e.at_us = 0;
+    return c->fn(c->ctx, &e) ? 1 : 0;
+}
+
 vs_rc vs_access_show(vs_access *a, const vs_access_filter *f, vs_access_fn fn, void *ctx)
 {
-    static const char sql[] =
-        "SELECT seq, at, who, what, action, coalesce(why, ''), prev_mac, mac FROM access_log "
-        "WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR who = ?2) AND (?3 IS NULL OR what = ?3) "
-        "ORDER BY seq";
-    sqlite3_stmt *s = NULL;
-    int rc = sqlite3_prepare_v2(a->st->db, sql, -1, &s, NULL);
-    if (rc != SQLITE_OK)
-        return store_fail(a, rc, "reading the access log");
     char since[25];
+    vs__access_row_filter rf = {0};
     if (f && f->since_us) {
-        vs__store_time_format(f->since_us, since);
-        sqlite3_bind_text(s, 1, since, -1, SQLITE_STATIC);
+        vs__access_rows_time_format(f->since_us, since);
+        rf.since = since;
     }
     if (f && f->who && *f->who)
-        sqlite3_bind_text(s, 2, f->who, -1, SQLITE_STATIC);
+        rf.who = f->who;
     if (f && f->what && *f->what)
-        sqlite3_bind_text(s, 3, f->what, -1, SQLITE_STATIC);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        vs_access_entry e;
-#define TXT(i) (sqlite3_column_text(s, i) ? (const char *)sqlite3_column_text(s, i) : "")
-        e.seq = sqlite3_column_int64(s, 0);
-        e.at = TXT(1);
-        e.who = TXT(2);
-        e.what = TXT(3);
-        e.action = TXT(4);
-        e.why = TXT(5);
-        e.prev_mac = TXT(6);
-        e.mac = TXT(7);
-#undef TXT
-        if (vs__store_time_parse(e.at, &e.at_us) != VS_OK)
-            e.at_us = 0;
-        if (!fn(ctx, &e)) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE)
-        return store_fail(a, rc, "reading the access log");
+        rf.what = f->what;
+    struct show_ctx c = {fn, ctx};
+    if (vs__access_rows_each(a->st, &rf, show_row, &c, "reading the access log") != VS_OK)
+        return store_fail(a);
     return VS_OK;
 }
 
@@ -375,15 +299,15 @@ vs_rc vs_access_parse_time(const char *text, int64_t *us)
     if (!text)
         return VS_E_PARSE;
     if (strcmp(text, "now") == 0) {
-        *us = vs__store_now_us();
+        *us = vs__access_rows_now_us();
         return VS_OK;
     }
     if (strlen(text) == 10) {
         char full[32];
         snprintf(full, sizeof full, "%sT00:00:00Z", text);
-        return vs__store_time_parse(full, us);
+        return vs__access_rows_time_parse(full, us);
     }
-    return vs__store_time_parse(text, us);
+    return vs__access_rows_time_parse(text, us);
 }
 
 /* ---- verify ------------------------------------------------------------------------------- */
@@ -512,85 +436,68 @@ static void classify(const vs_access *a, const rec *v, size_t n, size_t i, const
             (long long)x->seq);
 }
 
+struct load_ctx {
+    rec *v;
+    size_t n, cap;
+};
+
+static char *dup_or_null(const char *t)
+{
+    return t ? strdup(t) : NULL;
+}
+
+static int load_row(void *ctx, const vs__access_row *r)
+{
+    struct load_ctx *c = ctx;
+    if (c->n == c->cap) {
+        size_t nc = c->cap ? c->cap * 2 : 64;
+        rec *nv = realloc(c->v, nc * sizeof *nv);
+        if (!nv)
+            return -1;
+        c->v = nv;
+        c->cap = nc;
+    }
+    rec *x = &c->v[c->n++];
+    x->seq = r->seq;
+    x->at = dup_or_null(r->at);
+    x->who = dup_or_null(r->who);
+    x->what = dup_or_null(r->what);
+    x->action = dup_or_null(r->action);
+    x->why = dup_or_null(r->why);
+    x->prev_mac = dup_or_null(r->prev_mac);
+    x->mac = dup_or_null(r->mac);
+    return 1;
+}
+
 static vs_rc load(vs_access *a, rec **out, size_t *count, bool *have_head, int64_t *head_seq,
                   char head_mac[VS_ACCESS_MAC_HEX + 1])
 {
-    sqlite3_stmt *s = NULL;
-    rec *v = NULL;
-    size_t n = 0, cap = 0;
-    int rc = sqlite3_prepare_v2(a->st->db, "SELECT seq, mac FROM access_head WHERE id = 1", -1, &s,
-                                NULL);
-    if (rc != SQLITE_OK)
-        goto fail;
-    *have_head = false;
-    *head_seq = 0;
-    head_mac[0] = '\0';
-    if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        const unsigned char *m = sqlite3_column_text(s, 1);
-        *have_head = true;
-        *head_seq = sqlite3_column_int64(s, 0);
-        snprintf(head_mac, VS_ACCESS_MAC_HEX + 1, "%s", m ? (const char *)m : "");
-        rc = SQLITE_DONE;
+    static const char what[] = "reading the access log";
+    if (vs__access_rows_head(a->st, have_head, head_seq, head_mac, what) != VS_OK)
+        return store_fail(a);
+    struct load_ctx c = {0};
+    if (vs__access_rows_each(a->st, NULL, load_row, &c, what) != VS_OK) {
+        free_recs(c.v, c.n);
+        return store_fail(a);
     }
-    sqlite3_finalize(s);
-    s = NULL;
-    if (rc != SQLITE_DONE)
-        goto fail;
-    rc = sqlite3_prepare_v2(a->st->db,
-                            "SELECT seq, at, who, what, action, why, prev_mac, mac FROM access_log "
-                            "ORDER BY seq",
-                            -1, &s, NULL);
-    if (rc != SQLITE_OK)
-        goto fail;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            rec *nv = realloc(v, nc * sizeof *nv);
-            if (!nv) {
-                rc = SQLITE_NOMEM;
-                goto fail;
-            }
-            v = nv;
-            cap = nc;
-        }
-        rec *x = &v[n++];
-        x->seq = sqlite3_column_int64(s, 0);
-        x->at = col_dup(s, 1);
-        x->who = col_dup(s, 2);
-        x->what = col_dup(s, 3);
-        x->action = col_dup(s, 4);
-        x->why = col_dup(s, 5);
-        x->prev_mac = col_dup(s, 6);
-        x->mac = col_dup(s, 7);
-    }
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE) {
-        s = NULL;
-        goto fail;
-    }
-    *out = v;
-    *count = n;
+    *out = c.v;
+    *count = c.n;
     return VS_OK;
-fail:
-    sqlite3_finalize(s);
-    free_recs(v, n);
-    return store_fail(a, rc, "reading the access log");
 }
 
 vs_rc vs_access_verify(vs_access *a, int64_t expect_seq, const char *expect_mac,
                        vs_access_report *r)
 {
     memset(r, 0, sizeof *r);
-    int rc = vs__store_exec1(a->st, "BEGIN");
-    if (rc != SQLITE_OK)
-        return store_fail(a, rc, "reading the access log");
+    if (vs__access_rows_begin(a->st, false, "reading the access log") != VS_OK)
+        return store_fail(a);
     rec *v = NULL;
     size_t n = 0;
     bool have_head;
     int64_t head_seq;
     char head_mac[VS_ACCESS_MAC_HEX + 1];
     vs_rc ret = load(a, &v, &n, &have_head, &head_seq, head_mac);
-    vs__store_exec1(a->st, "COMMIT");
+    vs__access_rows_end_read(a->st);
     if (ret != VS_OK)
         return ret;
     r->count = (int64_t)n;
