@@ -1,9 +1,11 @@
-/* `voipsec creds`: import, status, check and generate VoIP secrets under the credential policy
- * that `audit` reads. See docs/cli/creds.md.
+/* `voipsec creds`: import, status, check, generate and rotate VoIP secrets under the credential
+ * policy that `audit` reads. See docs/cli/creds.md.
  *
  * The library (voipsec/creds.h) does the work; this file parses options, reads a proposed secret
  * from standard input (without echo on a terminal), and decides what is printed. The only secret
- * ever printed is the one `generate` makes, once. import writes the store; status and check only
+ * ever printed is the one `generate` or `rotate` makes, once (rotate prints a generated secret
+ * only after the file and the store were both written; a secret given on stdin is not printed
+ * back). import and rotate write the store; status and check only
  * read it (status findings are derived from the store's current state, so a report can make
  * them itself with vs_creds_status); generate does not use it. */
 #define _DEFAULT_SOURCE
@@ -28,7 +30,8 @@ static void usage(FILE *out)
         "usage: voipsec creds import [options] PATH\n"
         "       voipsec creds status [options] [--format text|json] [--fail-on SEV]\n"
         "       voipsec creds check [options] ACCOUNT      (the secret is read from stdin)\n"
-        "       voipsec creds generate --kind sip|voicemail|ami|portal [--policy FILE]\n\n"
+        "       voipsec creds generate --kind sip|voicemail|ami|portal [--policy FILE]\n"
+        "       voipsec creds rotate [options] ACCOUNT --config DIR [--secret-stdin]\n\n"
         "Keeps track of VoIP secrets (SIP and trunk secrets, voicemail PINs, AMI and portal\n"
         "passwords): when each was set, whether it is due for change, weak or shared, and\n"
         "whether a new one is allowed. The store holds a salted Argon2id fingerprint of each\n"
@@ -43,18 +46,22 @@ static void usage(FILE *out)
         "      --fail-on SEV     status: exit 1 when a finding of severity SEV or above is\n"
         "                        reported (info, low, medium, high, critical)\n"
         "  -k, --kind KIND       generate: sip, voicemail, ami or portal\n"
+        "  -c, --config DIR      rotate: the Asterisk configuration directory to rewrite\n"
+        "      --secret-stdin    rotate: read the new secret from stdin instead of generating\n"
         "      --data-dir DIR    where the data files are (default: $VOIPSEC_DATA_DIR or the\n"
         "                        built-in path)\n"
         "  -h, --help            this help\n\n"
         "ACCOUNT is a name as `status` shows it, or KIND:NAME when names repeat across kinds.\n"
-        "Exit status: 0 done (check: allowed), 1 a finding at or above --fail-on (check:\n"
-        "refused), 2 usage error, unknown account, or an unreadable configuration or store.\n");
+        "Exit status: 0 done (check: allowed), 1 a finding at or above --fail-on (check,\n"
+        "rotate --secret-stdin: refused by the policy), 2 usage error, unknown account, a\n"
+        "configuration changed since import or not rewritable in place, or an unreadable\n"
+        "configuration or store (rotate: nothing written).\n");
 }
 
 typedef struct opts {
     const char *sub;
-    const char *policy_file, *preset, *db, *data_dir;
-    bool has_fail_on, has_kind;
+    const char *policy_file, *preset, *db, *data_dir, *config;
+    bool has_fail_on, has_kind, secret_stdin;
     vs_severity fail_on;
     vs_cred_kind kind;
     int format;
@@ -308,6 +315,43 @@ static int run_generate(const opts *o, const vs_policy *pol, const vs_blocklist 
     return VS_EXIT_OK;
 }
 
+static int run_rotate(const opts *o, const vs_policy *pol, const vs_blocklist *bl,
+                      const char *account)
+{
+    char dbpath[1024], err[2048], given[1024], secret[1100];
+    vs_store *st = open_store(o, true, dbpath, sizeof dbpath);
+    if (!st)
+        return VS_EXIT_USAGE;
+    if (o->secret_stdin && !read_secret(given, sizeof given, account)) {
+        fprintf(stderr, "voipsec creds: no secret on standard input\n");
+        vs_store_close(st);
+        return VS_EXIT_USAGE;
+    }
+    vs_creds_rotate_result res;
+    vs_rc rc = vs_creds_rotate(st, pol, bl, o->config, account, o->secret_stdin ? given : NULL,
+                               secret, sizeof secret, &res, err, sizeof err);
+    explicit_bzero(given, sizeof given);
+    vs_store_close(st);
+    if (rc != VS_OK) {
+        fprintf(stderr, "voipsec creds: %s\n", err);
+        explicit_bzero(secret, sizeof secret);
+        return VS_EXIT_USAGE;
+    }
+    if (!res.rotated) {
+        fprintf(stderr, "voipsec creds: %s: new secret refused: %s (nothing written)\n", account,
+                res.verdict.reason);
+        return VS_EXIT_FINDINGS;
+    }
+    fprintf(stderr, "voipsec creds: %s: rotated in %s:%u (previous file in %s)\n", account,
+            res.file, res.line, res.backup);
+    if (!o->secret_stdin) {
+        printf("%s\n", secret);
+        fflush(stdout);
+    }
+    explicit_bzero(secret, sizeof secret);
+    return VS_EXIT_OK;
+}
+
 int vs_cmd_creds(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -318,6 +362,8 @@ int vs_cmd_creds(int argc, char **argv)
         {"fail-on", required_argument, NULL, 'F'},
         {"kind", required_argument, NULL, 'k'},
         {"data-dir", required_argument, NULL, 'd'},
+        {"config", required_argument, NULL, 'c'},
+        {"secret-stdin", no_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -334,10 +380,10 @@ int vs_cmd_creds(int argc, char **argv)
         return VS_EXIT_OK;
     }
     if (strcmp(o.sub, "import") && strcmp(o.sub, "status") && strcmp(o.sub, "check") &&
-        strcmp(o.sub, "generate")) {
+        strcmp(o.sub, "generate") && strcmp(o.sub, "rotate")) {
         fprintf(stderr,
-                "voipsec creds: unknown subcommand '%s' (use import, status, check or "
-                "generate)\n",
+                "voipsec creds: unknown subcommand '%s' (use import, status, check, generate "
+                "or rotate)\n",
                 o.sub);
         return VS_EXIT_USAGE;
     }
@@ -345,7 +391,7 @@ int vs_cmd_creds(int argc, char **argv)
     argv++;
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "p:f:k:h", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "p:f:k:c:h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'p':
             o.policy_file = optarg;
@@ -389,6 +435,12 @@ int vs_cmd_creds(int argc, char **argv)
         case 'd':
             o.data_dir = optarg;
             break;
+        case 'c':
+            o.config = optarg;
+            break;
+        case 'S':
+            o.secret_stdin = true;
+            break;
         case 'h':
             usage(stdout);
             return VS_EXIT_OK;
@@ -399,18 +451,24 @@ int vs_cmd_creds(int argc, char **argv)
     }
     bool is_import = !strcmp(o.sub, "import"), is_status = !strcmp(o.sub, "status");
     bool is_check = !strcmp(o.sub, "check"), is_gen = !strcmp(o.sub, "generate");
-    int want_args = is_import || is_check ? 1 : 0;
+    bool is_rotate = !strcmp(o.sub, "rotate");
+    int want_args = is_import || is_check || is_rotate ? 1 : 0;
     const char *usage_err = NULL;
     if (argc - optind != want_args)
-        usage_err = is_import  ? "import takes one PATH (an Asterisk configuration directory)"
-                    : is_check ? "check takes one ACCOUNT"
-                               : "this subcommand takes no arguments";
+        usage_err = is_import   ? "import takes one PATH (an Asterisk configuration directory)"
+                    : is_check  ? "check takes one ACCOUNT"
+                    : is_rotate ? "rotate takes one ACCOUNT"
+                                : "this subcommand takes no arguments";
     else if (is_gen && o.db)
         usage_err = "generate does not use the store";
     else if (is_gen && !o.has_kind)
         usage_err = "generate needs --kind sip|voicemail|ami|portal";
     else if (!is_gen && o.has_kind)
         usage_err = "--kind only applies to generate";
+    else if (is_rotate && !o.config)
+        usage_err = "rotate needs --config DIR (the Asterisk configuration directory)";
+    else if (!is_rotate && (o.config || o.secret_stdin))
+        usage_err = "--config and --secret-stdin only apply to rotate";
     else if (!is_status && (o.has_fail_on || o.format != FMT_TEXT))
         usage_err = "--format and --fail-on only apply to status";
     if (usage_err) {
@@ -444,6 +502,8 @@ int vs_cmd_creds(int argc, char **argv)
         rc = run_status(&o, &pol);
     else if (is_check)
         rc = run_check(&o, &pol, bl, argv[optind]);
+    else if (is_rotate)
+        rc = run_rotate(&o, &pol, bl, argv[optind]);
     else
         rc = run_generate(&o, &pol, bl);
     vs_blocklist_free(bl);

@@ -8,7 +8,9 @@
  *             findings (creds.rotation-overdue, creds.weak-secret, creds.secret-reuse);
  *   check     whether a proposed secret for an account passes the policy, its history and the
  *             other accounts' secrets;
- *   generate  a policy-compliant secret from libsodium's CSPRNG.
+ *   generate  a policy-compliant secret from libsodium's CSPRNG;
+ *   rotate    a new secret written into the configuration file in place (atomically, with a
+ *             backup) and recorded in the store, the old fingerprint moved to the history.
  *
  * Kinds (docs/cli/creds.md): pjsip.conf type=auth (userpass) and sip.conf peers -> sip, or trunk
  * when the section is a trunk (pjsip: named by an endpoint's outbound_auth or a registration;
@@ -108,6 +110,43 @@ VS_EXPORT vs_rc vs_creds_check(vs_store *st, const vs_policy *p, const vs_blockl
  * (libsodium could not start). */
 VS_EXPORT vs_rc vs_creds_generate(const vs_policy *p, const vs_blocklist *bl, vs_cred_kind kind,
                                   char *buf, size_t size);
+
+/* What vs_creds_rotate did. */
+typedef struct vs_creds_rotate_result {
+    bool rotated;             /* the file was rewritten and the store updated */
+    vs_creds_verdict verdict; /* the verdict on the new secret (not ok: refused, nothing written) */
+    char file[1024];          /* the file that holds the secret */
+    unsigned line;            /* its line */
+    char backup[1040];        /* FILE.voipsec-bak, the previous file (when rotated) */
+} vs_creds_rotate_result;
+
+/* Rotates the secret of account ("NAME" or "KIND:NAME", as in vs_creds_check) found in the
+ * Asterisk configuration directory dir (pjsip.conf auth password, sip.conf/iax.conf secret,
+ * voicemail.conf PIN, manager.conf secret, ari.conf plain password).
+ *
+ * secret: the new secret, or NULL to generate one (vs_creds_generate for the account's kind).
+ * It must pass vs_creds_check (policy, history, other accounts); otherwise VS_OK is returned with
+ * res->rotated false and res->verdict saying why, and nothing is written. When rotated, the new
+ * secret is copied into out[0..outsize) (NUL-terminated), the only place it leaves this function.
+ *
+ * Only the bytes of the secret's value change in the file; the file is replaced atomically
+ * (temporary file in the same directory, fsync, FILE.voipsec-bak backup, rename, fsync of the
+ * directory) with its mode and owner kept, then the store records the new fingerprint and moves
+ * the old one to the history in one transaction. Refusals (nothing written): VS_E_NOTFOUND (the
+ * account is not in the store or no longer in the configuration), VS_E_PARSE (the configuration
+ * changed since the last import: the current secret does not verify against the stored
+ * fingerprint; or the value cannot be rewritten in place: inherited from a template, in an
+ * included file, continued with +=, written with escapes), VS_E_INVAL (a given secret holds a
+ * character the file cannot hold), VS_E_IO (store locked or unusable, a file error), VS_E_NOMEM,
+ * VS_E_LIMIT (out too small); err says which.
+ *
+ * Test hook: when the environment variable VOIPSEC_ROTATE_FAIL_AT names a step (after-temp-write,
+ * after-temp-fsync, after-backup, after-rename, before-store-commit), the process aborts there,
+ * as a kill -9 would stop it (src/creds/rotate.c explains why each state is safe). */
+VS_EXPORT vs_rc vs_creds_rotate(vs_store *st, const vs_policy *p, const vs_blocklist *bl,
+                                const char *dir, const char *account, const char *secret, char *out,
+                                size_t outsize, vs_creds_rotate_result *res, char *err,
+                                size_t errlen);
 
 #ifdef __cplusplus
 }

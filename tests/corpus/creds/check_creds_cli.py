@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """The `voipsec creds` contract (docs/cli/creds.md) as a user meets it: help and usage errors,
 import of an example Asterisk directory into a fresh store, status as text and JSON lines with
---fail-on, check (allowed, refused, unknown account), generate for every kind, a corrupted store
-and a missing one (a clear message, exit 2, nothing written), and no planted secret in any output
-or in the store file.
+--fail-on, check (allowed, refused, unknown account), generate for every kind, rotate on a copy
+of the example (the secret printed once, mode and backup kept, refusals after a hand edit, for an
+unknown account and for a weak --secret-stdin), a corrupted store and a missing one (a clear
+message, exit 2, nothing written), and no planted secret in any output or in the store file.
 
 usage: check_creds_cli.py VOIPSEC_BINARY SOURCE_ROOT"""
 import json, os, re, subprocess, sys, tempfile
@@ -150,6 +151,84 @@ for kind, pattern in (('sip', r'^\S{20}$'), ('ami', r'^\S{20}$'), ('portal', r'^
     check(f'generate {kind}', rc == 0 and re.match(pattern, out.strip()), out)
 rc, _, _ = run(['creds', 'generate', '--kind', 'sip', '--db', db])
 check('generate takes no store', rc == 2)
+
+# ---- rotate, on a copy of the example
+import shutil
+conf = os.path.join(tmp, 'asterisk')
+shutil.copytree(example, conf)
+os.chmod(os.path.join(conf, 'pjsip.conf'), 0o640)
+rdb = os.path.join(tmp, 'rotate.db')
+for args, why in ((['creds', 'rotate', '--db', rdb, '6001'], 'no --config'),
+                  (['creds', 'rotate', '--db', rdb, '--config', conf], 'no ACCOUNT'),
+                  (['creds', 'check', '--db', rdb, '--config', conf, '6001'], '--config on check')):
+    rc, _, err = run(args)
+    check(f'rotate usage error ({why})', rc == 2 and err.strip(), f'rc={rc} {err!r}')
+rc, _, err = run(['creds', 'rotate', '--db', rdb, '6001', '--config', conf])
+check('rotate without a store', rc == 2 and 'import' in err and not os.path.exists(rdb), err)
+rc, out, err = run(['creds', 'import', '--db', rdb, conf])
+check('rotate: import the copy', rc == 0, f'rc={rc} {err}')
+
+
+def snapshot():
+    return {n: open(os.path.join(conf, n), 'rb').read() for n in sorted(os.listdir(conf))}
+
+
+before = snapshot()
+rc, out, err = run(['creds', 'rotate', '--db', rdb, '6001', '--config', conf])
+new = out.strip()
+check('rotate 6001', rc == 0 and len(out.splitlines()) == 1 and len(new) >= 20, f'rc={rc} {out!r} {err}')
+check('rotate: the secret only on stdout', new and new not in err, err)
+after = snapshot()
+pj_old, pj_new = before['pjsip.conf'], after['pjsip.conf']
+check('rotate: only the secret changed', pj_new == pj_old.replace(b'password=6001\n',
+      b'password=' + new.encode() + b'\n', 1) and pj_new != pj_old)
+check('rotate: other files untouched', all(after[n] == before[n] for n in before if n != 'pjsip.conf'))
+check('rotate: backup with the old content', after.get('pjsip.conf.voipsec-bak') == pj_old)
+check('rotate: mode kept', (os.stat(os.path.join(conf, 'pjsip.conf')).st_mode & 0o777) == 0o640 and
+      (os.stat(os.path.join(conf, 'pjsip.conf.voipsec-bak')).st_mode & 0o777) == 0o640)
+rc, out, _ = run(['creds', 'check', '--db', rdb, '6001'], (new + '\n').encode())
+check('rotate: the new secret is the current one (check refuses it)', rc == 1 and 'FAIL (used recently' in out, out)
+rc, out, _ = run(['creds', 'import', '--db', rdb, conf])
+check('rotate: a re-import sees nothing changed', rc == 0 and ' 0 changed' in out, out)
+rc, _, err = run(['creds', 'rotate', '--db', rdb, 'nosuch', '--config', conf])
+check('rotate unknown account', rc == 2 and "no account 'nosuch'" in err, f'rc={rc} {err}')
+
+# a weak secret on stdin: refused, exit 1, nothing written
+before = snapshot()
+rc, out, err = run(['creds', 'rotate', '--db', rdb, '6002', '--config', conf, '--secret-stdin'],
+                   b'welcome1\n')
+check('rotate --secret-stdin weak: refused', rc == 1 and 'refused' in err and not out.strip(), f'rc={rc} {out!r} {err}')
+check('rotate refused: nothing written', snapshot() == before)
+# a good one: used, not printed back
+rc, out, _ = run(['creds', 'generate', '--kind', 'sip'])
+given = out.strip()
+rc, out, err = run(['creds', 'rotate', '--db', rdb, '6002', '--config', conf, '--secret-stdin'],
+                   (given + '\n').encode())
+check('rotate --secret-stdin', rc == 0 and given not in out + err and
+      (b'password=' + given.encode() + b'\n') in open(os.path.join(conf, 'pjsip.conf'), 'rb').read(),
+      f'rc={rc} {out!r} {err}')
+
+# edited by hand since the import: refused, exit 2, nothing written
+mgr = os.path.join(conf, 'manager.conf')
+text = open(mgr, 'rb').read()
+open(mgr, 'wb').write(text.replace(b'secret=amp111', b'secret=amp112'))
+before = snapshot()
+rc, out, err = run(['creds', 'rotate', '--db', rdb, 'admin', '--config', conf])
+check('rotate after a hand edit: refused', rc == 2 and 'changed since the last import' in err and
+      not out.strip(), f'rc={rc} {err}')
+check('rotate after a hand edit: nothing written', snapshot() == before and
+      'manager.conf.voipsec-bak' not in before)
+rc, _, _ = run(['creds', 'import', '--db', rdb, conf])
+rc, out, err = run(['creds', 'rotate', '--db', rdb, 'admin', '--config', conf])
+check('rotate after a re-import', rc == 0 and out.strip(), f'rc={rc} {err}')
+rotated = [new, out.strip(), given]
+blob_all = '\n'.join(outputs)
+check('rotate: a generated secret printed exactly once', blob_all.count(new) == 1, blob_all.count(new))
+for path in (rdb, rdb + '-wal'):
+    if os.path.exists(path):
+        data = open(path, 'rb').read()
+        for s in rotated:
+            check(f'rotated secret not in {os.path.basename(path)}', s.encode() not in data)
 
 # ---- a corrupted store: clear message, nothing written
 bad = os.path.join(tmp, 'bad.db')
