@@ -22,8 +22,7 @@ size_t vs__audit_areas(vs__check_list *out, size_t cap)
         vs__checks_freeswitch, vs__checks_kamailio,     vs__checks_credentials,
     };
     size_t k = 0;
-    for (size_t i = 0; i < sizeof all / sizeof all[0] && k < cap; i++)
-        if (all[i])
-            out[k++] = all[i];
+    for (; k < sizeof all / sizeof all[0] && k < cap; k++)
+        out[k] = all[k];
     return k;
 }

@@ -26,6 +26,8 @@
 #include <sqlite3.h>
 #include <voipsec/creds.h>
 
+#include "creds_fixture.h"
+
 #define VS_TEST_DATA_DIR VS_SOURCE_DIR "/data"
 
 /* secrets planted in the configurations (strong ones pass the seed policy) */
@@ -34,61 +36,13 @@
 #define S_ADMIN "Gr6!pWd2?mKx9#tQ"
 #define PIN_6001 "1234"
 
-typedef struct fixture {
-    char dir[64];
-    char conf[96];
-    char db[96];
-    vs_policy pol;
-    vs_blocklist *bl;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *fx = calloc(1, sizeof *fx);
-    if (!fx)
-        return -1;
-    strcpy(fx->dir, "/tmp/vs-creds-XXXXXX");
-    if (!mkdtemp(fx->dir))
-        return -1;
-    snprintf(fx->conf, sizeof fx->conf, "%s/asterisk", fx->dir);
-    snprintf(fx->db, sizeof fx->db, "%s/voipsec.db", fx->dir);
-    if (mkdir(fx->conf, 0700) != 0)
-        return -1;
-    if (vs_policy_preset(&fx->pol, "seed", VS_TEST_DATA_DIR) != VS_OK)
-        return -1;
-    char err[256];
-    fx->bl = vs_blocklist_load(fx->pol.blocklist, err, sizeof err);
-    if (!fx->bl)
-        return -1;
-    *state = fx;
-    return 0;
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static int teardown(void **state)
-{
-    fixture *fx = *state;
-    nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    vs_blocklist_free(fx->bl);
-    free(fx);
-    return 0;
-}
+/* the temporary directory, policy and blocklist: tests/support/creds_fixture.h */
+#define setup cf_setup
+#define teardown cf_teardown
 
 static void write_file(const char *dir, const char *name, const char *text)
 {
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
+    cf_write_file(dir, name, text, 0644);
 }
 
 /* The usual office: two phone auths, one voicemail box, two AMI users sharing a secret. */

@@ -29,69 +29,17 @@
 #include <voipsec/conf.h>
 #include <voipsec/creds.h>
 
+#include "creds_fixture.h"
+
 #define VS_TEST_DATA_DIR VS_SOURCE_DIR "/data"
 
 #define S_A "Vt7#qLm9!xRw2@kP"
 #define S_B "Hn4%bZs8+cYe3=uJ"
 #define S_C "Gr6!pWd2?mKx9#tQ"
 
-typedef struct fixture {
-    char dir[64];
-    char conf[96];
-    char db[96];
-    vs_policy pol;
-    vs_blocklist *bl;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *fx = calloc(1, sizeof *fx);
-    if (!fx)
-        return -1;
-    strcpy(fx->dir, "/tmp/vs-rotate-XXXXXX");
-    if (!mkdtemp(fx->dir))
-        return -1;
-    snprintf(fx->conf, sizeof fx->conf, "%s/asterisk", fx->dir);
-    snprintf(fx->db, sizeof fx->db, "%s/voipsec.db", fx->dir);
-    if (mkdir(fx->conf, 0700) != 0)
-        return -1;
-    if (vs_policy_preset(&fx->pol, "seed", VS_TEST_DATA_DIR) != VS_OK)
-        return -1;
-    char err[256];
-    fx->bl = vs_blocklist_load(fx->pol.blocklist, err, sizeof err);
-    if (!fx->bl)
-        return -1;
-    *state = fx;
-    return 0;
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static int teardown(void **state)
-{
-    fixture *fx = *state;
-    nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    vs_blocklist_free(fx->bl);
-    free(fx);
-    return 0;
-}
-
-static void write_file(const char *dir, const char *name, const char *text, mode_t mode)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
-    assert_int_equal(chmod(path, mode), 0);
-}
+/* the temporary directory, policy and blocklist: tests/support/creds_fixture.h */
+#define setup cf_setup
+#define teardown cf_teardown
 
 static char *slurp(const char *path, size_t *len)
 {
@@ -227,7 +175,7 @@ static const format formats[] = {
 static void rotate_format(void **state, const format *f)
 {
     fixture *fx = *state;
-    write_file(fx->conf, f->file, f->text, 0640);
+    cf_write_file(fx->conf, f->file, f->text, 0640);
     import_ok(fx, NULL);
     char path[256], bak[300], out[1100], err[1024] = "";
     snprintf(path, sizeof path, "%s/%s", fx->conf, f->file);
@@ -313,7 +261,7 @@ static void test_rotate_manager(void **state)
 static void test_rotate_given_secret(void **state)
 {
     fixture *fx = *state;
-    write_file(fx->conf, formats[3].file, formats[3].text, 0600);
+    cf_write_file(fx->conf, formats[3].file, formats[3].text, 0600);
     import_ok(fx, NULL);
     char path[256], out[1100], err[1024] = "";
     snprintf(path, sizeof path, "%s/%s", fx->conf, formats[3].file);
@@ -368,14 +316,14 @@ static void expect_refused(const fixture *fx, const char *file, const char *acco
 static void test_rotate_refusals(void **state)
 {
     fixture *fx = *state;
-    write_file(fx->conf, "sip.conf",
+    cf_write_file(fx->conf, "sip.conf",
                "[tpl](!)\nsecret=" S_A "\n\n[bob](tpl)\ntype=friend\nhost=dynamic\n\n"
                "[carol]\ntype=friend\nhost=dynamic\nsecret=Hn4%bZs8\nsecret+=+cYe3=uJ\n",
                0600);
-    write_file(fx->conf, "pjsip.conf", "#include \"auths.conf\"\n", 0600);
-    write_file(fx->conf, "auths.conf", "[7001-auth]\ntype=auth\nusername=7001\npassword=" S_C "\n",
+    cf_write_file(fx->conf, "pjsip.conf", "#include \"auths.conf\"\n", 0600);
+    cf_write_file(fx->conf, "auths.conf", "[7001-auth]\ntype=auth\nusername=7001\npassword=" S_C "\n",
                0600);
-    write_file(fx->conf, "manager.conf", "[admin]\nsecret=" S_B "\n", 0600);
+    cf_write_file(fx->conf, "manager.conf", "[admin]\nsecret=" S_B "\n", 0600);
     import_ok(fx, NULL);
     expect_refused(fx, "sip.conf", "nosuch", VS_E_NOTFOUND, "no account");
     expect_refused(fx, "sip.conf", "bob", VS_E_PARSE, "template");
@@ -391,7 +339,7 @@ static void test_rotate_refusals(void **state)
     sqlite3_close(h);
 
     /* edited by hand since the import */
-    write_file(fx->conf, "manager.conf", "[admin]\nsecret=" S_A "\n", 0600);
+    cf_write_file(fx->conf, "manager.conf", "[admin]\nsecret=" S_A "\n", 0600);
     expect_refused(fx, "manager.conf", "admin", VS_E_PARSE, "changed since the last import");
     assert_int_equal(history_count(fx), 0);
 }
@@ -405,7 +353,7 @@ static void fault_at(void **state, size_t k)
 {
     fixture *fx = *state;
     const format *f = &formats[3]; /* manager.conf: one account */
-    write_file(fx->conf, f->file, f->text, 0640);
+    cf_write_file(fx->conf, f->file, f->text, 0640);
     import_ok(fx, NULL);
     char path[256];
     snprintf(path, sizeof path, "%s/%s", fx->conf, f->file);
