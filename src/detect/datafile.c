@@ -39,12 +39,19 @@ int vs__data_read(const char *path, size_t min_fields, vs__data_line_fn fn, void
             continue;
         char *fields[VS__DATA_MAX_FIELDS];
         size_t n = 0;
-        for (char *p = s; p && n < VS__DATA_MAX_FIELDS;) {
+        char *p = s;
+        while (p && n < VS__DATA_MAX_FIELDS) {
             char *tab = strchr(p, '\t');
             if (tab)
                 *tab = '\0';
             fields[n++] = trim(p);
             p = tab ? tab + 1 : NULL;
+        }
+        if (p) {
+            snprintf(err, errlen, "%s:%u: more than %d tab-separated fields", path, line,
+                     VS__DATA_MAX_FIELDS);
+            rc = -1;
+            break;
         }
         if (n < min_fields) {
             snprintf(err, errlen, "%s:%u: expected %zu tab-separated fields, found %zu", path, line,
