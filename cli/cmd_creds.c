@@ -2,15 +2,17 @@
  * policy that `audit` reads. See docs/cli/creds.md.
  *
  * The library (voipsec/creds.h) does the work; this file parses options, reads a proposed secret
- * from standard input (without echo on a terminal), and decides what is printed. The only secret
- * ever printed is the one `generate` or `rotate` makes, once (rotate prints a generated secret
- * only after the file and the store were both written; a secret given on stdin is not printed
- * back). import and rotate write the store; status and check only
- * read it (status findings are derived from the store's current state, so a report can make
- * them itself with vs_creds_status); generate does not use it. */
+ * from standard input (without echo on a terminal; SIGINT, SIGTERM, SIGHUP or SIGQUIT while echo
+ * is off put the terminal back as it was and exit with 128 + the signal number, 130 for Ctrl-C),
+ * and decides what is printed. The only secret ever printed is the one `generate` or `rotate`
+ * makes, once (rotate prints a generated secret only after the file and the store were both
+ * written; a secret given on stdin is not printed back). import and rotate write the store;
+ * status and check only read it (status findings are derived from the store's current state, so
+ * a report can make them itself with vs_creds_status); generate does not use it. */
 #define _DEFAULT_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -46,7 +48,8 @@ static void usage(FILE *out)
         "      --fail-on SEV     status: exit 1 when a finding of severity SEV or above is\n"
         "                        reported (info, low, medium, high, critical)\n"
         "  -k, --kind KIND       generate: sip, voicemail, ami or portal\n"
-        "  -c, --config DIR      rotate: the Asterisk configuration directory to rewrite\n"
+        "  -c, --config DIR      rotate: the Asterisk or FreeSWITCH configuration directory\n"
+        "                        to rewrite\n"
         "      --secret-stdin    rotate: read the new secret from stdin instead of generating\n"
         "      --data-dir DIR    where the data files are (default: $VOIPSEC_DATA_DIR or the\n"
         "                        built-in path)\n"
@@ -154,26 +157,62 @@ static bool on_status(void *ctx, const vs_cred_status *s)
     return true;
 }
 
-/* Reads one line from stdin without echo when it is a terminal; strips the newline. */
+/* The terminal settings to put back when a signal ends the process while echo is off. */
+static struct termios saved_tty;
+static volatile sig_atomic_t tty_quiet;
+static const int restore_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+/* Async-signal-safe: tcsetattr, write and _exit only. */
+static void on_signal_restore_tty(int sig)
+{
+    if (tty_quiet) {
+        tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
+        (void)!write(STDERR_FILENO, "\n", 1);
+    }
+    _exit(128 + sig);
+}
+
+/* Reads one line from stdin without echo when it is a terminal; strips the newline. While echo
+ * is off, the signals that end the process restore the terminal first. */
 static bool read_secret(char *buf, size_t size, const char *account)
 {
     bool tty = isatty(STDIN_FILENO);
-    struct termios old, quiet;
+    struct termios quiet;
+    struct sigaction prev[sizeof restore_signals / sizeof restore_signals[0]];
+    sigset_t block, oldmask;
+    sigemptyset(&block);
+    for (size_t i = 0; i < sizeof restore_signals / sizeof restore_signals[0]; i++)
+        sigaddset(&block, restore_signals[i]);
     if (tty) {
         /* echo off before the prompt: nothing typed after the prompt can be echoed */
-        if (tcgetattr(STDIN_FILENO, &old) != 0)
+        if (tcgetattr(STDIN_FILENO, &saved_tty) != 0)
             tty = false;
         else {
-            quiet = old;
+            /* the handlers are in place before echo goes off: no window without them */
+            sigprocmask(SIG_BLOCK, &block, &oldmask);
+            struct sigaction sa;
+            memset(&sa, 0, sizeof sa);
+            sa.sa_handler = on_signal_restore_tty;
+            sigfillset(&sa.sa_mask);
+            for (size_t i = 0; i < sizeof restore_signals / sizeof restore_signals[0]; i++)
+                sigaction(restore_signals[i], &sa, &prev[i]);
+            quiet = saved_tty;
             quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+            tty_quiet = 1;
             tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+            sigprocmask(SIG_SETMASK, &oldmask, NULL);
         }
         fprintf(stderr, "New secret for %s: ", account);
         fflush(stderr);
     }
     bool ok = fgets(buf, (int)size, stdin) != NULL;
     if (tty) {
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        sigprocmask(SIG_BLOCK, &block, &oldmask);
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tty);
+        tty_quiet = 0;
+        for (size_t i = 0; i < sizeof restore_signals / sizeof restore_signals[0]; i++)
+            sigaction(restore_signals[i], &prev[i], NULL);
+        sigprocmask(SIG_SETMASK, &oldmask, NULL);
         fputc('\n', stderr);
     }
     if (!ok)
@@ -344,6 +383,11 @@ static int run_rotate(const opts *o, const vs_policy *pol, const vs_blocklist *b
     }
     fprintf(stderr, "voipsec creds: %s: rotated in %s:%u (previous file in %s)\n", account,
             res.file, res.line, res.backup);
+    if (res.replaced_var[0])
+        fprintf(stderr,
+                "voipsec creds: %s: its value was the reference $${%s}; it now holds a secret "
+                "of its own (the variable %s and the other users that name it are unchanged)\n",
+                account, res.replaced_var, res.replaced_var);
     if (!o->secret_stdin) {
         printf("%s\n", secret);
         fflush(stdout);
@@ -455,7 +499,8 @@ int vs_cmd_creds(int argc, char **argv)
     int want_args = is_import || is_check || is_rotate ? 1 : 0;
     const char *usage_err = NULL;
     if (argc - optind != want_args)
-        usage_err = is_import   ? "import takes one PATH (an Asterisk configuration directory)"
+        usage_err = is_import   ? "import takes one PATH (an Asterisk or FreeSWITCH "
+                                  "configuration directory)"
                     : is_check  ? "check takes one ACCOUNT"
                     : is_rotate ? "rotate takes one ACCOUNT"
                                 : "this subcommand takes no arguments";
@@ -466,7 +511,8 @@ int vs_cmd_creds(int argc, char **argv)
     else if (!is_gen && o.has_kind)
         usage_err = "--kind only applies to generate";
     else if (is_rotate && !o.config)
-        usage_err = "rotate needs --config DIR (the Asterisk configuration directory)";
+        usage_err = "rotate needs --config DIR (the Asterisk or FreeSWITCH configuration "
+                    "directory)";
     else if (!is_rotate && (o.config || o.secret_stdin))
         usage_err = "--config and --secret-stdin only apply to rotate";
     else if (!is_status && (o.has_fail_on || o.format != FMT_TEXT))

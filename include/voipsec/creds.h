@@ -1,9 +1,9 @@
 /* voipsec creds: the lifecycle of VoIP secrets (SIP and trunk secrets, voicemail PINs, AMI and
  * portal passwords) under the credential policy that `audit` reads (vs_policy, audit.h).
  *
- *   import    reads the accounts of an Asterisk configuration directory into the store with a
- *             salted Argon2id fingerprint (libsodium crypto_pwhash_str, OPSLIMIT/MEMLIMIT
- *             INTERACTIVE) of the current secret, never the secret itself;
+ *   import    reads the accounts of an Asterisk or FreeSWITCH configuration directory into the
+ *             store with a salted Argon2id fingerprint (libsodium crypto_pwhash_str,
+ *             OPSLIMIT/MEMLIMIT INTERACTIVE) of the current secret, never the secret itself;
  *   status    every account with its age, due date, strength verdict and reuse, as rows and as
  *             findings (creds.rotation-overdue, creds.weak-secret, creds.secret-reuse);
  *   check     whether a proposed secret for an account passes the policy, its history and the
@@ -16,6 +16,8 @@
  * when the section is a trunk (pjsip: named by an endpoint's outbound_auth or a registration;
  * sip.conf/iax.conf: a host other than dynamic); iax.conf -> sip/trunk named "iax/NAME";
  * voicemail.conf -> voicemail "MAILBOX@CONTEXT"; manager.conf -> ami; ari.conf (plain) -> portal.
+ * FreeSWITCH directory users: password -> sip, vm-password -> voicemail, both "ID@DOMAIN" (a user
+ * with an a1-hash has no clear SIP secret and is skipped; pointer users are not accounts).
  *
  * Thread-safety: functions taking a vs_store follow the store's rule (one vs_store per thread);
  * the rest are reentrant. Secrets passed in are never stored, logged or copied into outputs. */
@@ -52,10 +54,12 @@ typedef struct vs_creds_import_stats {
     unsigned long weak;      /* accounts whose secret fails the policy */
 } vs_creds_import_stats;
 
-/* Imports the accounts of the Asterisk configuration directory dir into st, in one transaction:
- * nothing is written on failure. bl may be NULL (no blocklist). VS_OK; VS_E_NOTFOUND when dir
- * holds no Asterisk configuration or no account; VS_E_IO (store or file error), VS_E_PARSE
- * (a file that holds secrets does not load), VS_E_NOMEM; err says which. */
+/* Imports the accounts of the Asterisk or FreeSWITCH configuration directory dir into st, in one
+ * transaction: nothing is written on failure. A FreeSWITCH secret written as $${var} is taken
+ * after expansion (its fingerprint is that of the variable's value). bl may be NULL (no
+ * blocklist). VS_OK; VS_E_NOTFOUND when dir holds neither configuration or no account; VS_E_IO
+ * (store or file error), VS_E_PARSE (a file that holds secrets does not load), VS_E_NOMEM; err says
+ * which. */
 VS_EXPORT vs_rc vs_creds_import(vs_store *st, const vs_policy *p, const vs_blocklist *bl,
                                 const char *dir, vs_creds_import_stats *stats, char *err,
                                 size_t errlen);
@@ -118,11 +122,19 @@ typedef struct vs_creds_rotate_result {
     char file[1024];          /* the file that holds the secret */
     unsigned line;            /* its line */
     char backup[1040];        /* FILE.voipsec-bak, the previous file (when rotated) */
+    /* FreeSWITCH, when rotated: the preprocessor variable NAME when the value was the reference
+     * $${NAME} (e.g. default_password): the reference was replaced by the new secret in this
+     * user's param only, and the variable, and every other user that names it, kept their value.
+     * "" otherwise. */
+    char replaced_var[128];
 } vs_creds_rotate_result;
 
 /* Rotates the secret of account ("NAME" or "KIND:NAME", as in vs_creds_check) found in the
  * Asterisk configuration directory dir (pjsip.conf auth password, sip.conf/iax.conf secret,
- * voicemail.conf PIN, manager.conf secret, ari.conf plain password).
+ * voicemail.conf PIN, manager.conf secret, ari.conf plain password) or the FreeSWITCH one
+ * (directory XML: a user's password or vm-password param; the new secret is written with XML
+ * entity references for & < > " '; a $${var} reference is replaced by the new value in that
+ * user's param, see res->replaced_var).
  *
  * secret: the new secret, or NULL to generate one (vs_creds_generate for the account's kind).
  * It must pass vs_creds_check (policy, history, other accounts); otherwise VS_OK is returned with
@@ -136,13 +148,14 @@ typedef struct vs_creds_rotate_result {
  * account is not in the store or no longer in the configuration), VS_E_PARSE (the configuration
  * changed since the last import: the current secret does not verify against the stored
  * fingerprint; or the value cannot be rewritten in place: inherited from a template, in an
- * included file, continued with +=, written with escapes), VS_E_INVAL (a given secret holds a
+ * included file, continued with +=, written with escapes; FreeSWITCH: inherited from the user's
+ * group or domain, or a value mixing a $${var} with other text), VS_E_INVAL (a given secret holds a
  * character the file cannot hold), VS_E_IO (store locked or unusable, a file error), VS_E_NOMEM,
  * VS_E_LIMIT (out too small); err says which.
  *
- * Test hook: when the environment variable VOIPSEC_ROTATE_FAIL_AT names a step (after-temp-write,
- * after-temp-fsync, after-backup, after-rename, before-store-commit), the process aborts there,
- * as a kill -9 would stop it (src/creds/rotate.c explains why each state is safe). */
+ * A crash at any point leaves the old or the new file, never a torn one (src/creds/rotate.c
+ * explains each step; the unit tests stop the process at each through a private entry point:
+ * no environment variable or other outside switch exists). */
 VS_EXPORT vs_rc vs_creds_rotate(vs_store *st, const vs_policy *p, const vs_blocklist *bl,
                                 const char *dir, const char *account, const char *secret, char *out,
                                 size_t outsize, vs_creds_rotate_result *res, char *err,

@@ -6,8 +6,10 @@
  *   voicemail.conf       -> voicemail, "MAILBOX@CONTEXT"
  *   manager.conf         -> ami
  *   ari.conf (plain)     -> portal
+ * or, for a FreeSWITCH configuration directory (vs__creds_is_freeswitch), the directory users
+ * (freeswitch.c): password -> sip and vm-password -> voicemail, "ID@DOMAIN".
  * A file that holds secrets and fails to load stops the import: a partial list would make the
- * accounts it holds look deleted. */
+ * accounts it holds look deleted. FreeSWITCH is one configuration: any error stops it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,13 +55,39 @@ static vs_cred_kind kind_of(const vs__ast_account *ac)
 static const char *const secret_files[] = {"pjsip.conf",   "sip.conf", "iax.conf",
                                            "manager.conf", "ari.conf", "voicemail.conf"};
 
+/* FreeSWITCH: the users of the directory, with their secrets copied (the configuration is
+ * freed before returning). */
+static vs_rc discover_freeswitch(const char *dir, vs__cred_accts *a, char *err, size_t errlen)
+{
+    vs_conf *c = NULL;
+    vs_rc rc = vs_conf_freeswitch_load(dir, NULL, &c, err, errlen);
+    if (rc != VS_OK)
+        return rc;
+    rc = vs__creds_fs_collect(c, a, err, errlen);
+    for (size_t i = 0; i < a->n; i++) {
+        a->v[i].e = NULL; /* they point into c */
+        a->v[i].sec = NULL;
+    }
+    vs_conf_free(c);
+    if (rc != VS_OK)
+        vs__creds_accts_free(a);
+    return rc;
+}
+
 vs_rc vs__creds_discover(const char *dir, vs__cred_accts *a, char *err, size_t errlen)
 {
     memset(a, 0, sizeof *a);
+    if (vs__creds_is_freeswitch(dir))
+        return discover_freeswitch(dir, a, err, errlen);
     vs_conf_set *set = NULL;
     vs__ast_accounts found;
     memset(&found, 0, sizeof found);
     vs_rc rc = vs_conf_asterisk_load_dir(dir, NULL, &set, err, errlen);
+    if (rc == VS_E_NOTFOUND)
+        snprintf(err, errlen,
+                 "%s: neither an Asterisk configuration (pjsip.conf, sip.conf, manager.conf, ...) "
+                 "nor a FreeSWITCH one (freeswitch.xml, or vars.xml and directory/)",
+                 dir);
     if (rc != VS_OK)
         return rc;
     for (size_t i = 0; i < vs_conf_set_count(set); i++) {
