@@ -20,6 +20,8 @@ int vs_cmd_monitor(int argc, char **argv);
 int vs_cmd_audit(int argc, char **argv);
 int vs_cmd_creds(int argc, char **argv);
 int vs_cmd_access(int argc, char **argv);
+int vs_cmd_inventory(int argc, char **argv);
+int vs_cmd_scan(int argc, char **argv);
 
 /* JSON output helpers (json_out.c). Strings are escaped; invalid UTF-8 becomes U+FFFD. */
 void vs_json_str(FILE *out, const char *p, size_t n);

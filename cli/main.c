@@ -9,7 +9,9 @@ static const vs_cli_cmd commands[] = {
     {"access", vs_cmd_access, "keep and verify the tamper-evident equipment access log"},
     {"audit", vs_cmd_audit, "audit PBX configurations (Asterisk, FreeSWITCH, Kamailio)"},
     {"creds", vs_cmd_creds, "import, check, generate and track VoIP secrets and PINs"},
+    {"inventory", vs_cmd_inventory, "devices seen and their firmware: history, vulnerable, stale"},
     {"monitor", vs_cmd_monitor, "watch SIP traffic (captures or live) and report attacks"},
+    {"scan", vs_cmd_scan, "find SIP services you name, fingerprint them, check their exposure"},
     {"sip", vs_cmd_sip, "parse and check SIP messages (RFC 3261) and their SDP"},
 };
 

@@ -26,12 +26,14 @@ typedef struct vs_policy {
     unsigned max_age_days;    /* rotation; 0 = no age-based rotation (NIST) */
     unsigned history;         /* how many previous secrets may not come back; 0 = none kept */
     char blocklist[512];      /* weak-password list, one per line */
+    unsigned firmware_review_days; /* inventory: a device's firmware is overdue for a review
+                                    * when neither changed nor reviewed for this long; 0 = never */
 } vs_policy;
 
 /* Fills p with a preset: "seed" (length 12, 3 of 4 classes, 60-day rotation, no reuse of the last
  * 6, PINs of 6 digits) or "nist" (SP 800-63B rev. 4: length 15, no composition rules, no periodic
- * rotation, blocklist, PINs of 6 digits). data_dir holds weak-passwords.txt. VS_OK or VS_E_INVAL
- * for an unknown preset. */
+ * rotation, blocklist, PINs of 6 digits); both review device firmware every 90 days. data_dir
+ * holds weak-passwords.txt. VS_OK or VS_E_INVAL for an unknown preset. */
 VS_EXPORT vs_rc vs_policy_preset(vs_policy *p, const char *preset, const char *data_dir);
 /* Reads a policy INI file ([policy] section; "preset = nist" first applies that preset, later keys
  * override it) over p. VS_OK, VS_E_IO, or VS_E_PARSE with "FILE:LINE: message" in err. */

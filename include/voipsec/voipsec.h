@@ -13,5 +13,7 @@
 #include <voipsec/audit.h>
 #include <voipsec/access.h>
 #include <voipsec/creds.h>
+#include <voipsec/firmware.h>
+#include <voipsec/scan.h>
 
 #endif

@@ -35,6 +35,9 @@ vs_rc vs_policy_preset(vs_policy *p, const char *preset, const char *data_dir)
     } else {
         return VS_E_INVAL;
     }
+    /* firmware: neither rulebook sets a period; 90 days is a quarterly check of each vendor's
+     * advisories, and a changed or reviewed device restarts its clock */
+    n.firmware_review_days = 90;
     snprintf(n.preset, sizeof n.preset, "%s", preset);
     snprintf(n.blocklist, sizeof n.blocklist, "%s/weak-passwords.txt", data_dir ? data_dir : "data");
     *p = n;
@@ -132,6 +135,10 @@ vs_rc vs_policy_load(vs_policy *p, const char *path, const char *data_dir, char 
             if (!parse_uint(val, 100, &u))
                 FAIL("history: expected 0 to 100");
             p->history = u;
+        } else if (!strcmp(key, "firmware_review_days")) {
+            if (!parse_uint(val, 3650, &u))
+                FAIL("firmware_review_days: expected 0 (no review period) to 3650");
+            p->firmware_review_days = u;
         } else if (!strcmp(key, "blocklist")) {
             if (strlen(val) >= sizeof p->blocklist)
                 FAIL("blocklist: path too long");

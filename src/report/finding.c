@@ -257,7 +257,9 @@ vs_rc vs_finding_write_text(FILE *out, const vs_finding *f)
     if (f->src.ip[0] || f->dst.ip[0]) {
         fputs("  ", out);
         if (f->src.ip[0])
-            fprintf(out, "from %s%s%u", f->src.ip, f->src.port ? ":" : "", f->src.port);
+            fprintf(out, "from %s", f->src.ip);
+        if (f->src.ip[0] && f->src.port)
+            fprintf(out, ":%u", f->src.port);
         if (f->dst.ip[0])
             fprintf(out, "%sto %s", f->src.ip[0] ? " " : "", f->dst.ip);
         if (f->dst.ip[0] && f->dst.port)

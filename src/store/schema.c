@@ -123,11 +123,31 @@ static const char migration_3[] =
     "CREATE INDEX credential_history_account ON credential_history (account_id, set_at);\n";
 // clang-format on
 
+/* Version 4: reviews of device firmware for `voipsec inventory review` (docs/cli/inventory.md):
+ * someone checked that the device (ip, vendor, model) runs current firmware; version is what it
+ * ran then. The inventory itself is derived from the devices rows at read time and not stored.
+ * vendor is "" and model the raw User-Agent for a device no fingerprint rule recognises. */
+// clang-format off
+static const char migration_4[] =
+    "CREATE TABLE device_reviews (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  ip TEXT NOT NULL,\n"
+    "  vendor TEXT NOT NULL,\n"
+    "  model TEXT NOT NULL,\n"
+    "  version TEXT NOT NULL,\n"
+    "  reviewed_at TEXT NOT NULL,\n"
+    "  who TEXT NOT NULL,\n"
+    "  note TEXT\n"
+    ");\n"
+    "CREATE INDEX device_reviews_device ON device_reviews (ip, vendor, model, reviewed_at);\n";
+// clang-format on
+
 /* migrations[i] brings version i to version i + 1. */
 static const char *const migrations[] = {
     migration_1,
     migration_2,
     migration_3,
+    migration_4,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == VS__STORE_SCHEMA_LATEST,

@@ -7,7 +7,7 @@
 #include <voipsec/store.h>
 
 /* Newest schema version this code knows (the last entry of the migrations in schema.c). */
-#define VS__STORE_SCHEMA_LATEST 3
+#define VS__STORE_SCHEMA_LATEST 4
 
 /* Default busy timeout; VOIPSEC_DB_BUSY_MS (0..600000) overrides it at open. */
 #define VS__STORE_BUSY_MS_DEFAULT 5000

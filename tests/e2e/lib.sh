@@ -216,21 +216,83 @@ e2e_from() {
 # ---------------------------------------------------------------------------------------------
 # Kamailio.
 
-# e2e_kamailio_start "USER:PASSWORD ..." : registrar on 127.0.0.1:5060 (udp, tcp) with these
-# subscribers; waits (at most 10 s) until it listens.
-e2e_kamailio_start() {
-    local subs=$1 dir="$E2E_TMP/kamailio" s user pass
-    mkdir -p "$dir"
-    rm -f "$dir/kamailio.sqlite"
+# e2e_subscriber_db FILE "USER:PASSWORD ..." : a fresh Kamailio SQLite database (standard and
+# auth_db tables) with these subscribers in the domain voipsec-e2e (plain passwords: the configs
+# set calculate_ha1).
+e2e_subscriber_db() {
+    local db=$1 subs=$2 s user pass
+    rm -f "$db"
     cat /usr/share/kamailio/db_sqlite/standard-create.sql \
-        /usr/share/kamailio/db_sqlite/auth_db-create.sql | sqlite3 "$dir/kamailio.sqlite" ||
-        { e2e_log "cannot create the subscriber database"; exit 1; }
+        /usr/share/kamailio/db_sqlite/auth_db-create.sql | sqlite3 "$db" ||
+        { e2e_log "cannot create the subscriber database $db"; exit 1; }
     for s in $subs; do
         user=${s%%:*}
         pass=${s#*:}
-        sqlite3 "$dir/kamailio.sqlite" \
+        sqlite3 "$db" \
             "INSERT INTO subscriber (username, domain, password) VALUES ('$user', 'voipsec-e2e', '$pass');"
     done
+}
+
+# e2e_listening SPEC : 0 when SPEC is bound: "udp:ADDR:PORT" (a UDP socket) or "tcp:ADDR:PORT"
+# (a listening TCP socket).
+e2e_listening() {
+    local proto=${1%%:*} where=${1#*:}
+    case $proto in
+    udp) ss -Hlnu "src $where" | grep -q . ;;
+    tcp) ss -Hlnt "src $where" | grep -q . ;;
+    *) return 1 ;;
+    esac
+}
+
+# e2e_wait_listening PID SECONDS SPEC... : wait until every SPEC (see e2e_listening) is bound.
+# 1 when PID exits first or SECONDS run out.
+e2e_wait_listening() {
+    local pid=$1 n=$(($2 * 10)) spec all
+    shift 2
+    while [ "$n" -gt 0 ]; do
+        all=1
+        for spec in "$@"; do
+            e2e_listening "$spec" || { all=0; break; }
+        done
+        [ "$all" = 1 ] && return 0
+        kill -0 "$pid" 2>/dev/null || return 1
+        sleep 0.1
+        n=$((n - 1))
+    done
+    return 1
+}
+
+# e2e_kamailio_run NAME CFG "SPEC ..." [KAMAILIO_OPTION...] : check CFG (kamailio -c with the same
+# options, e.g. -A SYMBOL), then run a Kamailio from it in the background (work and runtime files
+# in the directory of CFG; log $E2E_TMP/NAME.log) until every SPEC (see e2e_listening) is bound,
+# at most 10 s. Sets E2E_LAST_PID (stop it with e2e_stop). Exits the test when it does not come up.
+e2e_kamailio_run() {
+    local name=$1 cfg=$2 specs=$3 dir pid
+    shift 3
+    dir=$(dirname "$cfg")
+    kamailio -c -f "$cfg" "$@" >"$dir/check.log" 2>&1 ||
+        { e2e_log "kamailio ($name) rejects its configuration:"; tail -20 "$dir/check.log" >&2; exit 1; }
+    # bounded even if the EXIT trap never runs (the test is killed)
+    e2e_bg "$name" timeout 600 kamailio -f "$cfg" -P "$dir/kamailio.pid" -DD -E -w "$dir" -Y "$dir" \
+        -m 64 -M 8 "$@"
+    pid=$E2E_LAST_PID
+    # shellcheck disable=SC2086 # specs is a list
+    if e2e_wait_listening "$pid" 10 $specs; then
+        sleep 0.3 # let the workers come up
+        E2E_LAST_PID=$pid
+        return 0
+    fi
+    e2e_log "kamailio ($name) did not come up on $specs; its log:"
+    tail -30 "$E2E_TMP/$name.log" >&2
+    exit 1
+}
+
+# e2e_kamailio_start "USER:PASSWORD ..." : registrar on 127.0.0.1:5060 (udp, tcp) with these
+# subscribers; waits (at most 10 s) until it listens.
+e2e_kamailio_start() {
+    local subs=$1 dir="$E2E_TMP/kamailio"
+    mkdir -p "$dir"
+    e2e_subscriber_db "$dir/kamailio.sqlite" "$subs"
     sed -e "s|@WORKDIR@|$dir|g" -e "s|@LISTEN_EXTRA@||" \
         "$E2E_SRC/tests/e2e/kamailio.cfg.in" >"$dir/kamailio.cfg"
     kamailio -c -f "$dir/kamailio.cfg" >"$dir/check.log" 2>&1 ||
@@ -266,8 +328,15 @@ e2e_kamailio_stop() {
 # e2e_capture_start NAME [EXTRA_BPF] : tcpdump on lo into $E2E_TMP/NAME.pcap (SIP on 5060, plus
 # "or EXTRA_BPF"); waits (at most 5 s) until it listens.
 e2e_capture_start() {
-    local name=$1 bpf="udp port $E2E_PORT or tcp port $E2E_PORT"
+    local bpf="udp port $E2E_PORT or tcp port $E2E_PORT"
     [ -n "${2:-}" ] && bpf="$bpf or $2"
+    e2e_capture_start_bpf "$1" "$bpf"
+}
+
+# e2e_capture_start_bpf NAME BPF : tcpdump on lo into $E2E_TMP/NAME.pcap with this filter; waits
+# (at most 5 s) until it listens. Stop it with e2e_capture_stop.
+e2e_capture_start_bpf() {
+    local name=$1 bpf=$2
     E2E_PCAP="$E2E_TMP/$name.pcap"
     e2e_bg "tcpdump-$name" tcpdump -i lo -n -U -Z root -s 65535 -B 32768 -w "$E2E_PCAP" "$bpf"
     E2E_TCPDUMP_PID=$E2E_LAST_PID
