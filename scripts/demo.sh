@@ -52,5 +52,37 @@ PY
 }
 echo "== audit comparison: weak office $(summarise small-office-pjsip); hardened office $(summarise hardened-office)"
 echo
+echo
+echo "== voipsec scan: three pretend devices on 127.0.5.0/29 (tests/e2e/scan_responders.py),"
+echo "   answering OPTIONS with the Server header of a FreePBX, a Grandstream phone and a Kamailio"
+demo_tmp=$(mktemp -d /tmp/voipsec-demo.XXXXXX)
+responders=()
+stop_responders() {
+  for p in "${responders[@]}"; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$demo_tmp"
+}
+trap stop_responders EXIT
+start_responder() { # ADDR SERVER
+  python3 tests/e2e/scan_responders.py sip "$1" 5060 - "$2" >"$demo_tmp/resp.$1" 2>&1 &
+  responders+=($!)
+  for _ in $(seq 50); do grep -q ready "$demo_tmp/resp.$1" 2>/dev/null && return 0; sleep 0.1; done
+  echo "demo: the pretend device on $1 did not start: $(cat "$demo_tmp/resp.$1")" >&2
+  return 1
+}
+if start_responder 127.0.5.2 "FPBX-16.0.40.7(18.20.0)" &&
+   start_responder 127.0.5.3 "Grandstream GXP1625 1.0.4.140" &&
+   start_responder 127.0.5.4 "kamailio (5.8.4 (x86_64/linux))"; then
+  echo
+  # findings shortened to their title here; the full text explains each one and says what to do
+  $bin scan 127.0.5.0/29 --timeout 0.5 --db "$demo_tmp/demo.db" |
+    grep -v -e '^    ' -e '^  What' -e '^  rule ' -e '^  to ' -e '^$' || true
+  echo
+  echo "== the same store, fed also by the monitor on the example captures: voipsec inventory"
+  for cap in examples/pcap/*.pcap; do $bin monitor -r "$cap" --db "$demo_tmp/demo.db" >/dev/null; done
+  $bin inventory list --db "$demo_tmp/demo.db"
+  echo
+  $bin inventory outdated --db "$demo_tmp/demo.db" | grep '^\[' || true
+fi
+echo
 # exit 1 is expected: one example is deliberately invalid (a scanner'"'"'s OPTIONS with CSeq INVITE)
 [ "$rc" -le 1 ] && echo "demo: done (sip parse exit status $rc: 1 means at least one message is invalid, as one example is on purpose)"

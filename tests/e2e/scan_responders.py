@@ -2,7 +2,7 @@
 """Small stand-ins for the end-to-end test of `voipsec scan` (tests/e2e/test_scan.sh) and the
 scan benchmark (scripts/bench.sh): things that are not SIP servers but sit where a scanner looks.
 
-    scan_responders.py MODE ADDR PORT [LOG]
+    scan_responders.py MODE ADDR PORT [LOG] [SERVER]
 
   blackhole  UDP and TCP on ADDR:PORT: reads everything, answers nothing, keeps TCP connections
              open (a firewalled or hung device: the scanner must call it silent, and not hang)
@@ -13,7 +13,10 @@ scan benchmark (scripts/bench.sh): things that are not SIP servers but sit where
              queried name to LOG (so a test can see what was resolved, and that nothing went to
              the machine's real resolver)
   sip        UDP: answers every SIP request with 200 OK (Via, From, To, Call-ID, CSeq copied),
-             Server "voipsec-bench-responder" (the scan bench's stand-in when Kamailio is missing)
+             Server "voipsec-bench-responder" or SERVER (the scan bench's stand-in when Kamailio
+             is missing; the demo's pretend devices)
+
+LOG may be "-" for none.
 
 ADDR must be a loopback address (127.0.0.0/8): this refuses anything else. Prints "ready" on
 standard output once bound, then serves until killed. Bounded: at most 64 TCP connections open,
@@ -29,6 +32,7 @@ AMI_BANNER = b"Asterisk Call Manager/5.0.2\r\n"
 GARBAGE_UDP = b"\x00\x01\x02 this is not SIP \xff\xfe\r\n"
 GARBAGE_TCP = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 MAX_CONNS = 64
+SERVER = "voipsec-bench-responder"
 
 
 def udp_socket(addr, port):
@@ -62,7 +66,7 @@ def sip_answer(req):
             if name in ("to", "t") and ";tag=" not in line:
                 line += ";tag=vsbench1"
             keep.append(line)
-    out = ["SIP/2.0 200 OK"] + keep + ["Server: voipsec-bench-responder", "Content-Length: 0", "", ""]
+    out = ["SIP/2.0 200 OK"] + keep + ["Server: " + SERVER, "Content-Length: 0", "", ""]
     return "\r\n".join(out).encode()
 
 
@@ -92,7 +96,10 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     mode, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    log = sys.argv[4] if len(sys.argv) > 4 else None
+    log = sys.argv[4] if len(sys.argv) > 4 and sys.argv[4] != "-" else None
+    global SERVER
+    if len(sys.argv) > 5:
+        SERVER = sys.argv[5]
     if ipaddress.ip_address(addr) not in ipaddress.ip_network("127.0.0.0/8"):
         print("scan_responders: %s is not a loopback address" % addr, file=sys.stderr)
         return 2
