@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "detect/datafile.h"
+#include "core/regex_guard.h"
 #include "firmware/firmware_internal.h"
 
 typedef struct cat_entry {
@@ -148,6 +149,9 @@ static const char *add_entry(void *ctx, char **f, size_t nf, unsigned line)
     memset(e, 0, sizeof *e);
     e->any_model = strcmp(model, "*") == 0;
     if (!e->any_model) {
+        char gwhy[96];
+        if (!vs__regex_guard(model, gwhy, sizeof gwhy))
+            return say(c, "model_pattern '%.80s' refused: %s", model, gwhy);
         int rc = regcomp(&e->re, model, REG_EXTENDED | REG_ICASE | REG_NOSUB);
         if (rc != 0) {
             char rerr[128];

@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "detect/datafile.h"
+#include "core/regex_guard.h"
 #include "firmware/firmware_internal.h"
 
 #define TEMPLATE_MAX 128
@@ -176,6 +177,13 @@ static const char *add_rule(void *ctx, char **f, size_t nf, unsigned line)
     }
     fp_rule *r = &rs->v[rs->n];
     memset(r, 0, sizeof *r);
+    {
+        char why[96];
+        if (!vs__regex_guard(regex, why, sizeof why)) {
+            snprintf(c->msg, sizeof c->msg, "regular expression refused: %s", why);
+            return c->msg;
+        }
+    }
     int rc = regcomp(&r->re, regex, REG_EXTENDED | REG_ICASE);
     if (rc != 0) {
         char why[128];

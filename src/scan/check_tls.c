@@ -24,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/regex_guard.h"
 #include "detect/datafile.h"
 #include "scan/conn.h"
 
@@ -89,6 +90,8 @@ static const char *factory_line(void *ctx, char **fields, size_t nfields, unsign
         t->cap = cap;
     }
     factory_row *r = &t->rows[t->n];
+    if (!vs__regex_guard(fields[2], NULL, 0))
+        return "regular expression refused (too long, or stacked or large repetitions)";
     if (regcomp(&r->re, fields[2], REG_EXTENDED | REG_ICASE | REG_NOSUB) != 0)
         return "bad regular expression";
     snprintf(r->vendor, sizeof r->vendor, "%s", fields[0]);
