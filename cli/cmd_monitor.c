@@ -400,7 +400,9 @@ int vs_cmd_monitor(int argc, char **argv)
         rc = VS_EXIT_USAGE;
         goto out;
     }
-    vs_monitor_on_device(mon, on_device, &c);
+    /* devices go only to the database: without one, the monitor need not track them */
+    if (c.store)
+        vs_monitor_on_device(mon, on_device, &c);
     c.mon = mon;
     vs_net_config ncfg;
     vs_net_config_default(&ncfg);

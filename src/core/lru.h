@@ -33,10 +33,20 @@ void *vs__lru_get(vs__lru *t, const void *key, size_t klen, int64_t now, bool cr
 /* The value of key without touching it, or NULL. */
 void *vs__lru_peek(vs__lru *t, const void *key, size_t klen);
 void vs__lru_remove(vs__lru *t, const void *key, size_t klen);
+/* vs__lru_peek, then (when found) the value copied into out (size bytes, at most value_size)
+ * and vs__lru_remove, with one lookup. True when found. */
+bool vs__lru_take(vs__lru *t, const void *key, size_t klen, void *out, size_t size);
 /* Evicts (with the callback) every entry last touched before `before`. */
 void vs__lru_expire(vs__lru *t, int64_t before);
 /* Calls fn on every entry, least recent first. fn must not add or remove entries. */
 void vs__lru_foreach(vs__lru *t, vs__lru_fn fn, void *ctx);
+
+/* A hint for a caller that knows a key some time before it looks it up (the monitor knows a
+ * packet's source before it parses the SIP message): stage 0 starts loading the key's bucket;
+ * stage 1, called later (once the bucket has had time to arrive), starts loading the entry the
+ * bucket leads to. Lookups of large tables are memory-bound; this lets the loads overlap other
+ * work. Changes nothing in the table, and is only a hint. */
+void vs__lru_prefetch(const vs__lru *t, const void *key, size_t klen, int stage);
 
 size_t vs__lru_count(const vs__lru *t);
 uint64_t vs__lru_evicted(const vs__lru *t); /* evicted at the cap (not expired) */

@@ -277,6 +277,18 @@ static void enum_tick(void *self, int64_t now)
     vs__lru_expire(d->sources, now - d->cfg->enum_window_us);
 }
 
+/* Starts loading the asker's entry while the monitor parses (see vs__detector_ops): the source
+ * of a request, the destination of a response. */
+static void enum_prefetch(void *self, const vs_payload *pl, const vs__event *ev, bool response,
+                          int stage)
+{
+    enumeration *d = self;
+    (void)ev;
+    unsigned char key[17];
+    size_t klen = vs__ip_key(response ? &pl->dst : &pl->src, key);
+    vs__lru_prefetch(d->sources, key, klen, stage);
+}
+
 const vs__detector_ops vs__detect_enumeration = {
     .rule = RULE,
     .create = enum_create,
@@ -284,4 +296,5 @@ const vs__detector_ops vs__detect_enumeration = {
     .tick = enum_tick,
     .finish = NULL,
     .destroy = enum_destroy,
+    .prefetch = enum_prefetch,
 };

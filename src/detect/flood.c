@@ -241,6 +241,19 @@ static void flood_tick(void *self, int64_t now)
     vs__lru_expire(d->sources, now - 2 * d->cfg->flood_window_us);
 }
 
+/* Starts loading the source's entry while the monitor parses (see vs__detector_ops). */
+static void flood_prefetch(void *self, const vs_payload *pl, const vs__event *ev, bool response,
+                           int stage)
+{
+    flood *d = self;
+    (void)ev;
+    if (response)
+        return; /* requests only */
+    unsigned char key[17];
+    size_t klen = vs__ip_key(&pl->src, key);
+    vs__lru_prefetch(d->sources, key, klen, stage);
+}
+
 const vs__detector_ops vs__detect_flood = {
     .rule = RULE,
     .create = flood_create,
@@ -248,4 +261,5 @@ const vs__detector_ops vs__detect_flood = {
     .tick = flood_tick,
     .finish = NULL,
     .destroy = flood_destroy,
+    .prefetch = flood_prefetch,
 };

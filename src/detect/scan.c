@@ -255,6 +255,19 @@ static void scan_tick(void *self, int64_t now)
     vs__lru_expire(s->sources, now - s->cfg->scan_window_us);
 }
 
+/* Starts loading the source's entry while the monitor parses (see vs__detector_ops). */
+static void scan_prefetch(void *self, const vs_payload *pl, const vs__event *ev, bool response,
+                          int stage)
+{
+    scan *s = self;
+    (void)ev;
+    if (response)
+        return; /* requests only */
+    unsigned char key[17];
+    size_t klen = vs__ip_key(&pl->src, key);
+    vs__lru_prefetch(s->sources, key, klen, stage);
+}
+
 const vs__detector_ops vs__detect_scan = {
     .rule = "scan",
     .create = scan_create,
@@ -262,4 +275,5 @@ const vs__detector_ops vs__detect_scan = {
     .tick = scan_tick,
     .finish = NULL,
     .destroy = scan_destroy,
+    .prefetch = scan_prefetch,
 };

@@ -824,6 +824,19 @@ static void toll_tick(void *self, int64_t now)
     vs__lru_expire(t->accounts, now - DIALOG_IDLE_US);
 }
 
+/* Starts loading the dialog's bucket (the dialogs table is the largest, and every request looks
+ * its Call-ID up) while the other detectors run (see vs__detector_ops). */
+static void toll_prefetch(void *self, const vs_payload *pl, const vs__event *ev, bool response,
+                          int stage)
+{
+    toll *t = self;
+    (void)pl;
+    (void)response;
+    if (stage == 1 && ev->call_id.len &&
+        (ev->request || (ev->method == VS_SIP_METHOD_INVITE && ev->status >= 200)))
+        vs__lru_prefetch(t->dialogs, ev->call_id.ptr, ev->call_id.len, 0);
+}
+
 const vs__detector_ops vs__detect_toll_fraud = {
     .rule = RULE,
     .create = toll_create,
@@ -831,4 +844,5 @@ const vs__detector_ops vs__detect_toll_fraud = {
     .tick = toll_tick,
     .finish = NULL,
     .destroy = toll_destroy,
+    .prefetch = toll_prefetch,
 };

@@ -54,12 +54,7 @@ bool vs__txn_answer(vs__lru *t, const vs__event *ev, void *out, size_t value_siz
 {
     unsigned char key[TXN_KEY_MAX];
     size_t kn = txn_key(key, &ev->pl->dst, ev->pl->dport, ev);
-    void *p = vs__lru_peek(t, key, kn);
-    if (!p)
-        return false;
-    memcpy(out, p, value_size);
-    vs__lru_remove(t, key, kn);
-    return true;
+    return vs__lru_take(t, key, kn, out, value_size);
 }
 
 void vs__txn_expire(vs__lru *t, int64_t now)

@@ -16,14 +16,21 @@
  * nonce, cnonce, nc, response) is tested once (LRU of hashes); an account (user, realm) found
  * strong is not tested again for RECHECK_US of packet time, and one found weak is tried first
  * with the guess that matched. One incident per (source, user). The finding says which kind of
- * guess matched (and the list rank), never the password, and no nonce or response. */
+ * guess matched (and the list rank), never the password, and no nonce or response.
+ *
+ * MD5 (nearly every credential) is computed by md5.c, not through EVP, whose per-call overhead
+ * cost more than the hashing: plain MD5 guesses go VS__MD5_LANES at a time (first_match), and
+ * are charged to the budget as if tried one by one. SHA-256 stays with libcrypto. */
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "detect/datafile.h"
+#include "detect/md5.h"
 #include "detect/txn.h"
 #include "monitor/monitor_internal.h"
 
@@ -91,6 +98,7 @@ typedef struct weak {
     uint64_t guesses;
     EVP_MD *md5, *sha256;
     EVP_MD_CTX *ctx;
+    uint64_t key_seed[2]; /* of key_of, random */
     /* The credential being tested, prepared once so that each guess costs one digest call for
      * HA1 and one for the response, each over a single buffer. */
     struct {
@@ -101,6 +109,10 @@ typedef struct weak {
         unsigned char want[EVP_MAX_MD_SIZE];
         unsigned want_len;
         bool usable;
+        /* MD5 guesses go VS__MD5_LANES at a time (md5.h): one copy of ha1_in per lane, its
+         * "user:realm:" copied at the first batch; the responses share resp_in's suffix */
+        bool lanes_ready;
+        char lane_ha1[VS__MD5_LANES][512];
     } prep;
     vs__lru *pending;  /* transaction -> cred */
     vs__lru *tested;   /* credential hash -> verdict */
@@ -176,6 +188,10 @@ static void *weak_create(vs__mon *m, const vs_monitor_config *cfg, char *err, si
     }
     w->m = m;
     w->credit = CREDIT_INITIAL;
+    if (getrandom(w->key_seed, sizeof w->key_seed, GRND_NONBLOCK) != (ssize_t)sizeof w->key_seed) {
+        w->key_seed[0] = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ull;
+        w->key_seed[1] = (uint64_t)(uintptr_t)w * 0xbf58476d1ce4e5b9ull;
+    }
     w->cfg = cfg;
     if (cfg->weak_wordlist[0] && vs__data_read(cfg->weak_wordlist, 1, add_word, w, err, errlen)) {
         weak_destroy(w);
@@ -208,6 +224,32 @@ static bool hash_hex(weak *w, const EVP_MD *md, const char *const *parts, const 
 {
     unsigned char d[EVP_MAX_MD_SIZE];
     unsigned dl = 0;
+    static const char hex[] = "0123456789abcdef";
+    if (md && md == w->md5) {
+        /* the short inputs of keys and HA2 in one buffer for md5.c (cheaper than EVP's calls) */
+        char buf[1024];
+        size_t o = 0;
+        bool fits = true;
+        for (size_t i = 0; i < n && fits; i++) {
+            fits = o + (i ? 1 : 0) + lens[i] <= sizeof buf;
+            if (!fits)
+                break;
+            if (i)
+                buf[o++] = ':';
+            if (lens[i])
+                memcpy(buf + o, parts[i], lens[i]);
+            o += lens[i];
+        }
+        if (fits) {
+            vs__md5(buf, o, d);
+            for (unsigned i = 0; i < 16; i++) {
+                out[2 * i] = hex[d[i] >> 4];
+                out[2 * i + 1] = hex[d[i] & 15];
+            }
+            out[32] = '\0';
+            return true;
+        }
+    }
     if (!EVP_DigestInit_ex(w->ctx, md, NULL))
         return false;
     for (size_t i = 0; i < n; i++) {
@@ -218,7 +260,6 @@ static bool hash_hex(weak *w, const EVP_MD *md, const char *const *parts, const 
     }
     if (!EVP_DigestFinal_ex(w->ctx, d, &dl))
         return false;
-    static const char hex[] = "0123456789abcdef";
     for (unsigned i = 0; i < dl; i++) {
         out[2 * i] = hex[d[i] >> 4];
         out[2 * i + 1] = hex[d[i] & 15];
@@ -232,22 +273,41 @@ static const EVP_MD *md_of(const weak *w, uint8_t alg)
     return alg >= A_SHA256 ? w->sha256 : w->md5;
 }
 
-/* A 16-byte key from NUL-separated strings. */
+/* A 16-byte key from NUL-terminated strings (a credential, an account): two 64-bit
+ * multiply-xorshift hashes over each part's length and bytes, seeded at random per detector so
+ * that nobody can aim two credentials at one key. It only names table entries: no digest needed
+ * (MD5 here cost more than a microsecond per login, and its collisions can be made at will). */
+static uint64_t key_mix(uint64_t h, uint64_t x, uint64_t k)
+{
+    h = (h ^ x) * k;
+    return h ^ (h >> 31);
+}
+
 static void key_of(weak *w, const char *const *parts, size_t n, unsigned char *key)
 {
-    size_t lens[8];
-    for (size_t i = 0; i < n; i++)
-        lens[i] = strlen(parts[i]);
-    char hex[EVP_MAX_MD_SIZE * 2 + 1];
-    memset(key, 0, 16);
-    if (!hash_hex(w, w->md5 ? w->md5 : w->sha256, parts, lens, n, hex))
-        return;
-    for (size_t i = 0; i < 16; i++) {
-        unsigned hi = (unsigned)(hex[2 * i] <= '9' ? hex[2 * i] - '0' : hex[2 * i] - 'a' + 10);
-        unsigned lo =
-            (unsigned)(hex[2 * i + 1] <= '9' ? hex[2 * i + 1] - '0' : hex[2 * i + 1] - 'a' + 10);
-        key[i] = (unsigned char)(hi << 4 | lo);
+    const uint64_t ka = 0x9e3779b97f4a7c15ull, kb = 0xbf58476d1ce4e5b9ull;
+    uint64_t a = w->key_seed[0], b = w->key_seed[1];
+    for (size_t i = 0; i < n; i++) {
+        const unsigned char *p = (const unsigned char *)parts[i];
+        size_t len = strlen(parts[i]), j = 0;
+        a = key_mix(a, len, ka);
+        b = key_mix(b, len, kb);
+        for (; j + 8 <= len; j += 8) {
+            uint64_t x;
+            memcpy(&x, p + j, 8);
+            a = key_mix(a, x, ka);
+            b = key_mix(b, x + a, kb);
+        }
+        uint64_t x = 0;
+        for (size_t k = 0; j + k < len; k++)
+            x |= (uint64_t)p[j + k] << (8 * k);
+        a = key_mix(a, x, ka);
+        b = key_mix(b, x + a, kb);
     }
+    a = key_mix(key_mix(a, b, kb), n, ka);
+    b = key_mix(key_mix(b, a, ka), n, kb);
+    memcpy(key, &a, 8);
+    memcpy(key + 8, &b, 8);
 }
 
 static int hexval(char ch)
@@ -261,6 +321,11 @@ static int hexval(char ch)
 static bool digest(weak *w, const EVP_MD *md, const char *in, size_t n, unsigned char *d,
                    unsigned *dl)
 {
+    if (md && md == w->md5) {
+        vs__md5(in, n, d);
+        *dl = 16;
+        return true;
+    }
     return EVP_DigestInit_ex(w->ctx, md, NULL) && EVP_DigestUpdate(w->ctx, in, n) &&
            EVP_DigestFinal_ex(w->ctx, d, dl);
 }
@@ -279,6 +344,7 @@ static void to_hex(const unsigned char *d, unsigned dl, char *out)
 static void prepare(weak *w, const cred *c)
 {
     w->prep.usable = false;
+    w->prep.lanes_ready = false;
     int n = snprintf(w->prep.ha1_in, sizeof w->prep.ha1_in, "%s:%s:", c->user, c->realm);
     if (n < 0 || (size_t)n >= sizeof w->prep.ha1_in - WORD_LEN_MAX - 8)
         return;
@@ -332,72 +398,175 @@ static bool try_password(weak *w, const cred *c, const char *pw, size_t pwlen)
     return dl == w->prep.want_len && memcmp(d, w->prep.want, dl) == 0;
 }
 
-/* The guess of one kind (for the list: entry rank-1; for extensions: ext index). */
-static bool try_kind(weak *w, const cred *c, uint8_t kind, uint32_t rank, uint8_t ext)
+/* The password of the guess of one kind (for the list: entry rank-1; for extensions: ext
+ * index) into *pw and *n, built in buf (WORD_LEN_MAX + 8 bytes) when it is derived. False when
+ * that kind gives no guess for this credential. */
+static bool kind_password(const weak *w, const cred *c, uint8_t kind, uint32_t rank, uint8_t ext,
+                          char *buf, const char **pw, size_t *n)
 {
-    char buf[WORD_LEN_MAX + 8];
-    size_t n;
+    size_t size = WORD_LEN_MAX + 8;
+    *pw = buf;
     switch (kind) {
     case K_EMPTY:
-        return try_password(w, c, "", 0);
+        *pw = "";
+        *n = 0;
+        return true;
     case K_USER:
-        return try_password(w, c, c->user, strlen(c->user));
+        *pw = c->user;
+        *n = strlen(c->user);
+        return true;
     case K_EXT:
-        return c->ext[ext][0] && try_password(w, c, c->ext[ext], strlen(c->ext[ext]));
+        *pw = c->ext[ext];
+        *n = strlen(c->ext[ext]);
+        return *n > 0;
     case K_USER123:
-        n = (size_t)snprintf(buf, sizeof buf, "%s123", c->user);
-        return n < sizeof buf && try_password(w, c, buf, n);
+        *n = (size_t)snprintf(buf, size, "%s123", c->user);
+        return *n < size;
     case K_EXT123:
         if (!c->ext[ext][0])
             return false;
-        n = (size_t)snprintf(buf, sizeof buf, "%s123", c->ext[ext]);
-        return n < sizeof buf && try_password(w, c, buf, n);
+        *n = (size_t)snprintf(buf, size, "%s123", c->ext[ext]);
+        return *n < size;
     case K_REVERSED:
-        n = strlen(c->user);
-        if (n < 2 || n >= sizeof buf)
+        *n = strlen(c->user);
+        if (*n < 2 || *n >= size)
             return false;
-        for (size_t i = 0; i < n; i++)
-            buf[i] = c->user[n - 1 - i];
-        return try_password(w, c, buf, n);
+        for (size_t i = 0; i < *n; i++)
+            buf[i] = c->user[*n - 1 - i];
+        return true;
     case K_LIST:
         if (rank == 0 || rank > w->nwords)
             return false;
-        return try_password(w, c, w->words + w->offs[rank - 1], w->lens[rank - 1]);
+        *pw = w->words + w->offs[rank - 1];
+        *n = w->lens[rank - 1];
+        return true;
     default:
         return false;
     }
 }
 
+static bool try_kind(weak *w, const cred *c, uint8_t kind, uint32_t rank, uint8_t ext)
+{
+    char buf[WORD_LEN_MAX + 8];
+    const char *pw;
+    size_t n;
+    return kind_password(w, c, kind, rank, ext, buf, &pw, &n) && try_password(w, c, pw, n);
+}
+
+/* The index of the first of the n passwords (n <= VS__MD5_LANES) that produces the credential's
+ * response, or n. The same answer as try_password on each in turn; for plain MD5 (nearly every
+ * credential) the n guesses are hashed together in the lanes of md5.c. c must be the credential
+ * prepared last. */
+static size_t first_match(weak *w, const cred *c, const char *const *pw, const size_t *pwlen,
+                          size_t n)
+{
+    if (c->alg != A_MD5 || !w->prep.usable || n < 2) {
+        for (size_t i = 0; i < n; i++)
+            if (try_password(w, c, pw[i], pwlen[i]))
+                return i;
+        return n;
+    }
+    if (!w->prep.lanes_ready) {
+        for (size_t l = 0; l < VS__MD5_LANES; l++)
+            memcpy(w->prep.lane_ha1[l], w->prep.ha1_in, w->prep.ha1_prefix);
+        w->prep.lanes_ready = true;
+    }
+    const unsigned char *in[VS__MD5_LANES];
+    size_t len[VS__MD5_LANES];
+    unsigned char d[VS__MD5_LANES][16];
+    for (size_t i = 0; i < n; i++) {
+        /* longer than any list entry: try_password refuses it, so hash nothing useful */
+        size_t pl = pwlen[i] <= WORD_LEN_MAX ? pwlen[i] : 0;
+        memcpy(w->prep.lane_ha1[i] + w->prep.ha1_prefix, pw[i], pl);
+        in[i] = (const unsigned char *)w->prep.lane_ha1[i];
+        len[i] = w->prep.ha1_prefix + pl;
+    }
+    vs__md5_lanes(in, len, n, d);
+    /* response = H(hex(HA1) ":nonce:...:HA2"): only the 32 hex digits differ between lanes */
+    char hexes[VS__MD5_LANES][32];
+    for (size_t i = 0; i < n; i++) {
+        to_hex(d[i], 16, hexes[i]);
+        in[i] = (const unsigned char *)hexes[i];
+    }
+    if (!vs__md5_lanes_tail(in, 32, (const unsigned char *)w->prep.resp_in + 32, w->prep.suffix_len,
+                            n, d)) {
+        for (size_t i = 0; i < n; i++) /* a suffix too long for it: one by one */
+            if (try_password(w, c, pw[i], pwlen[i]))
+                return i;
+        return n;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (pwlen[i] <= WORD_LEN_MAX && w->prep.want_len == 16 &&
+            memcmp(d[i], w->prep.want, 16) == 0)
+            return i;
+    return n;
+}
+
 /* Tries the context guesses (when from_rank is 1) and list entries from from_rank on, within the
- * budget. v.next_rank tells how far it got. */
+ * budget. v.next_rank tells how far it got. Guesses are tried VS__MD5_LANES at a time; the budget
+ * is charged as if one by one, up to the first that matched, so the verdicts, the credit and the
+ * count of guesses are those of trying them in order. */
 static verdict test_all(weak *w, const cred *c, uint32_t from_rank)
 {
     verdict v = {0};
     v.next_rank = from_rank;
-    for (uint8_t k = K_EMPTY; k < K_LIST && from_rank <= 1; k++) {
-        for (uint8_t e = 0; e < 2; e++) {
-            if ((k == K_EXT || k == K_EXT123) ? (c->ext[e][0] == '\0') : e > 0)
-                continue;
-            if (try_kind(w, c, k, 0, e)) {
-                v.kind = k;
-                v.ext = e;
-                return v;
+    if (from_rank <= 1) {
+        /* at most 8 context guesses: empty, user, 2 extensions, user123, 2 ext123, reversed */
+        enum { CONTEXT_MAX = 8 };
+        _Static_assert(VS__MD5_LANES >= CONTEXT_MAX, "the context guesses fit one batch");
+        char bufs[CONTEXT_MAX][WORD_LEN_MAX + 8];
+        const char *pw[CONTEXT_MAX];
+        size_t pl[CONTEXT_MAX];
+        uint8_t kinds[CONTEXT_MAX], exts[CONTEXT_MAX];
+        size_t n = 0;
+        for (uint8_t k = K_EMPTY; k < K_LIST; k++) {
+            for (uint8_t e = 0; e < 2 && n < CONTEXT_MAX; e++) {
+                if ((k == K_EXT || k == K_EXT123) ? (c->ext[e][0] == '\0') : e > 0)
+                    continue;
+                if (!kind_password(w, c, k, 0, e, bufs[n], &pw[n], &pl[n]))
+                    continue;
+                kinds[n] = k;
+                exts[n] = e;
+                n++;
             }
+        }
+        size_t hit = first_match(w, c, pw, pl, n);
+        if (hit < n) {
+            v.kind = kinds[hit];
+            v.ext = exts[hit];
+            return v;
         }
     }
     uint32_t r = from_rank ? from_rank : 1;
-    for (; r <= w->nwords; r++) {
-        if (r > FREE_RANKS) {
-            if (w->credit == 0)
-                break;
-            w->credit--;
+    while (r <= w->nwords) {
+        /* the entries the budget allows from r on, at most one batch */
+        const char *pw[VS__MD5_LANES];
+        size_t pl[VS__MD5_LANES];
+        uint64_t credit = w->credit;
+        size_t k = 0;
+        while (k < VS__MD5_LANES && r + k <= w->nwords) {
+            if (r + k > FREE_RANKS) {
+                if (credit == 0)
+                    break;
+                credit--;
+            }
+            pw[k] = w->words + w->offs[r + k - 1];
+            pl[k] = w->lens[r + k - 1];
+            k++;
         }
-        w->guesses++;
-        if (try_kind(w, c, K_LIST, r, 0)) {
-            v.kind = K_LIST;
-            v.rank = r;
-            v.next_rank = (uint32_t)w->nwords + 1;
-            return v;
+        if (k == 0)
+            break; /* out of credit */
+        size_t hit = first_match(w, c, pw, pl, k);
+        for (size_t i = 0; i < k; i++, r++) {
+            if (r > FREE_RANKS)
+                w->credit--;
+            w->guesses++;
+            if (i == hit) {
+                v.kind = K_LIST;
+                v.rank = r;
+                v.next_rank = (uint32_t)w->nwords + 1;
+                return v;
+            }
         }
     }
     v.next_rank = r;
@@ -502,8 +671,8 @@ static void accepted(weak *w, const cred *c, unsigned status, int64_t ts)
         if (acc)
             *acc = v;
     }
-    /* the tested table may have evicted t's slot by now: look it up again */
-    t = vs__lru_get(w->tested, c->key, 16, ts, true, &created);
+    /* nothing since the lookup above used the tested table (only accounts and the hashing), so
+     * t is still this credential's slot, and still the most recent: no second lookup */
     if (t)
         *t = v;
     if (v.kind)

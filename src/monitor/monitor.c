@@ -2,10 +2,13 @@
  *
  * One payload at a time, on the caller's thread. The message is parsed once, strictly (the
  * malformed detector needs the verdict), into a header array that lives in the monitor, so the
- * hot path allocates nothing. The fields every detector needs are cut out once into a vs__event;
- * detectors never parse. Incidents live in one bounded table keyed by rule and the detector's
- * key; an incident that stays quiet for incident_idle (packet time) is closed and, in file mode,
- * emitted with its complete count. An incident evicted at the cap is emitted too, never lost. */
+ * hot path allocates nothing. The fields every detector needs are cut out once into a vs__event,
+ * reusing what the strict check parsed (vs__sip_parse_keep); detectors never parse. The large
+ * tables keyed by the packet's source are slow only because their lookups wait on memory: their
+ * loads are started before the parse (vs__detector_ops.prefetch) and arrive while it runs.
+ * Incidents live in one bounded table keyed by rule and the detector's key; an incident that stays
+ * quiet for incident_idle (packet time) is closed and, in file mode, emitted with its complete
+ * count. An incident evicted at the cap is emitted too, never lost. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +16,7 @@
 #include <voipsec/sdp.h>
 
 #include "monitor/monitor_internal.h"
+#include "sip/parse_keep.h"
 
 #define MAX_DETECTORS 16
 #define INCIDENT_KEY_MAX 128
@@ -35,6 +39,7 @@ struct vs_monitor {
     int64_t last_tick;
     vs_sip_header headers[VS_SIP_DEFAULT_HEADERS];
     vs_sip_msg msg;
+    vs__sip_kept kept; /* what the strict check parsed of msg: not parsed again for the event */
     vs_sdp sdp;
 };
 
@@ -276,27 +281,50 @@ static vs_slice header(const vs_sip_msg *msg, vs_sip_hdr_id id)
     return h ? h->value : VS_SLICE_NULL;
 }
 
-static void addr_user(vs_slice value, vs_slice *user, vs_slice *tag, vs_slice *display)
+/* The user, tag and display name of a From/To value; done/rc/kept: the strict check's parse of
+ * it, when done. */
+static void addr_user(vs_slice value, bool done, vs_rc rc, const vs_sip_addr *kept, vs_slice *user,
+                      vs_slice *tag, vs_slice *display)
 {
-    vs_sip_addr a;
-    if (value.ptr && vs_sip_addr_parse(value, &a, NULL) == VS_OK) {
-        *user = a.uri.user;
+    vs_sip_addr parsed;
+    const vs_sip_addr *a = kept;
+    if (!done && value.ptr) {
+        rc = vs_sip_addr_parse(value, &parsed, NULL);
+        a = &parsed;
+    }
+    if (value.ptr && rc == VS_OK) {
+        *user = a->uri.user;
         if (tag)
-            *tag = a.tag;
+            *tag = a->tag;
         if (display)
-            *display = a.display;
+            *display = a->display;
     }
 }
 
-/* 128-bit FNV-1a-style fingerprint of a device key: the table keeps 16 bytes per device instead
- * of the User-Agent text (a collision merely delays one report by a minute). */
+/* 128-bit fingerprint of a device key: the table keeps 16 bytes per device instead of the
+ * User-Agent text (a collision merely delays one report by a minute). Two multiply-xorshift lanes
+ * over 8-byte words: every message with a User-Agent pays this, so no byte-at-a-time loop. */
+static uint64_t fp_mix(uint64_t h, uint64_t w, uint64_t k)
+{
+    h = (h ^ w) * k;
+    return h ^ (h >> 29);
+}
+
 static void fingerprint(const unsigned char *p, size_t n, unsigned char out[16])
 {
-    uint64_t a = 0xcbf29ce484222325ull, b = 0x84222325cbf29ce4ull;
-    for (size_t i = 0; i < n; i++) {
-        a = (a ^ p[i]) * 0x100000001b3ull;
-        b = (b ^ p[i]) * 0x1000193ull + (b >> 29);
+    const uint64_t ka = 0x9e3779b97f4a7c15ull, kb = 0xbf58476d1ce4e5b9ull;
+    uint64_t a = 0xcbf29ce484222325ull ^ n, b = 0x84222325cbf29ce4ull + n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        a = fp_mix(a, w, ka);
+        b = fp_mix(b, w + a, kb); /* b also depends on a: the two halves differ in how they mix */
     }
+    uint64_t w = 0;
+    memcpy(&w, p + i, n - i);
+    a = fp_mix(fp_mix(a, w, ka), b, kb);
+    b = fp_mix(fp_mix(b, w, kb), a, ka);
     memcpy(out, &a, 8);
     memcpy(out + 8, &b, 8);
 }
@@ -337,8 +365,20 @@ void vs_monitor_payload(void *monitor, const vs_payload *p)
     if (p->ts_us > m->stats.last_us)
         m->stats.last_us = p->ts_us;
 
+    /* the tables keyed by the source are large and their lookups wait on memory: start the
+     * loads now, let them arrive while the message is parsed (stage 1 follows the parse) */
+    unsigned char sk[17];
+    size_t sn = vs__ip_key(&p->src, sk);
+    bool response = p->len >= 4 && memcmp(p->data, "SIP/", 4) == 0;
+    vs__lru_prefetch(m->servers, sk, sn, 0);
+    for (size_t i = 0; i < m->ndetectors; i++)
+        if (m->ops[i]->prefetch)
+            m->ops[i]->prefetch(m->state[i], p, NULL, response, 0);
+
     vs_sip_msg *msg = &m->msg;
-    long rc = vs_sip_parse(p->data, p->len, msg, m->headers, VS_SIP_DEFAULT_HEADERS, 0);
+    const vs__sip_kept *kept = &m->kept;
+    long rc =
+        vs__sip_parse_keep(p->data, p->len, msg, m->headers, VS_SIP_DEFAULT_HEADERS, 0, &m->kept);
     if (rc < 0 || msg->kind == 0) {
         m->stats.not_sip++;
         return;
@@ -359,6 +399,7 @@ void vs_monitor_payload(void *monitor, const vs_payload *p)
     }
     if (!msg->valid)
         m->stats.malformed++;
+    vs__lru_prefetch(m->servers, sk, sn, 1);
 
     vs__event ev;
     memset(&ev, 0, sizeof ev);
@@ -370,18 +411,29 @@ void vs_monitor_payload(void *monitor, const vs_payload *p)
     vs_slice cseq = header(msg, VS_SIP_HDR_CSEQ);
     uint32_t cseq_no = 0;
     vs_slice cseq_method = VS_SLICE_NULL;
-    if (cseq.ptr)
+    if (kept->cseq_done) {
+        cseq_no = kept->cseq;
+        cseq_method = kept->cseq_method;
+    } else if (cseq.ptr) {
         (void)vs_sip_cseq_parse(cseq, &cseq_no, &cseq_method, NULL);
+    }
     ev.cseq = cseq_no;
     if (ev.request) {
         m->stats.requests[msg->method_id]++;
         ev.method = msg->method_id;
         ev.method_text = msg->method;
         ev.user_agent = header(msg, VS_SIP_HDR_USER_AGENT);
-        vs_sip_uri ruri;
-        if (vs_sip_uri_parse(msg->request_uri, &ruri, NULL) == VS_OK) {
-            ev.ruri_user = ruri.user;
-            ev.ruri_host = ruri.host;
+        if (kept->ruri_done) {
+            if (kept->ruri_rc == VS_OK) {
+                ev.ruri_user = kept->ruri.user;
+                ev.ruri_host = kept->ruri.host;
+            }
+        } else {
+            vs_sip_uri ruri;
+            if (vs_sip_uri_parse(msg->request_uri, &ruri, NULL) == VS_OK) {
+                ev.ruri_user = ruri.user;
+                ev.ruri_host = ruri.host;
+            }
         }
     } else {
         if (msg->status < 700)
@@ -394,8 +446,10 @@ void vs_monitor_payload(void *monitor, const vs_payload *p)
             ev.user_agent = header(msg, VS_SIP_HDR_USER_AGENT);
     }
     ev.call_id = header(msg, VS_SIP_HDR_CALL_ID);
-    addr_user(header(msg, VS_SIP_HDR_FROM), &ev.from_user, &ev.from_tag, &ev.from_display);
-    addr_user(header(msg, VS_SIP_HDR_TO), &ev.to_user, &ev.to_tag, NULL);
+    addr_user(header(msg, VS_SIP_HDR_FROM), kept->from_done, kept->from_rc, &kept->from,
+              &ev.from_user, &ev.from_tag, &ev.from_display);
+    addr_user(header(msg, VS_SIP_HDR_TO), kept->to_done, kept->to_rc, &kept->to, &ev.to_user,
+              &ev.to_tag, NULL);
 
     vs_sip_auth auth, challenge;
     if (ev.request) {
@@ -422,9 +476,10 @@ void vs_monitor_payload(void *monitor, const vs_payload *p)
         }
     }
 
+    for (size_t i = 0; i < m->ndetectors; i++)
+        if (m->ops[i]->prefetch)
+            m->ops[i]->prefetch(m->state[i], p, &ev, response, 1);
     {
-        unsigned char sk[17];
-        size_t sn = vs__ip_key(&p->src, sk);
         if (!ev.request && (ev.method == VS_SIP_METHOD_REGISTER || ev.status == 401 ||
                             ev.status == 407)) {
             int64_t *when = vs__lru_get(m->servers, sk, sn, ev.ts, true, NULL);

@@ -49,6 +49,12 @@ typedef struct vs__detector_ops {
     void (*event)(void *self, const vs__event *ev);
     void (*tick)(void *self, int64_t now_us);   /* optional */
     void (*finish)(void *self);                 /* optional: end of input */
+    /* optional: a hint to start loading what the event of payload pl will look up in large
+     * tables (vs__lru_prefetch), so that the loads overlap other work: stage 0 before the
+     * message is parsed (ev NULL; response: the payload starts like a SIP response), stage 1
+     * once its event is built, before any detector sees it. Must not change any state. */
+    void (*prefetch)(void *self, const vs_payload *pl, const vs__event *ev, bool response,
+                     int stage);
     void (*destroy)(void *self);
 } vs__detector_ops;
 

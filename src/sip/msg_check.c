@@ -42,6 +42,32 @@ static bool may_have_control(const char *p, size_t n)
     return false;
 }
 
+/* Could check_controls object to anything in p[0..n)? Only a byte below 0x20 other than HT, CR
+ * and LF, or DEL, can make it: the whole header section is cleared of those 16 bytes at a time,
+ * so that the usual message skips the per-value scans altogether. */
+static bool span_may_have_control(const char *p, size_t n)
+{
+    typedef unsigned char u8x16 __attribute__((vector_size(16)));
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        u8x16 x;
+        memcpy(&x, p + i, 16);
+        u8x16 bad =
+            (u8x16)((x < 0x20) & (x != '\t') & (x != '\r') & (x != '\n')) | (u8x16)(x == 0x7f);
+        uint64_t lo, hi;
+        memcpy(&lo, &bad, 8);
+        memcpy(&hi, (const char *)&bad + 8, 8);
+        if (lo | hi)
+            return true;
+    }
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f)
+            return true;
+    }
+    return false;
+}
+
 /* A control byte may appear in a value only as a quoted-pair inside a quoted string, or as the
  * CR/LF of a fold. */
 static void check_controls(vs_sip_msg *msg, const vs_sip_header *h, const char *base)
@@ -63,7 +89,7 @@ static void check_controls(vs_sip_msg *msg, const vs_sip_header *h, const char *
     }
 }
 
-static void check_request_uri(vs_sip_msg *msg, const char *base)
+static void check_request_uri(vs_sip_msg *msg, const char *base, vs__sip_kept *keep)
 {
     vs_slice r = msg->request_uri;
     if (r.len == 0)
@@ -74,7 +100,13 @@ static void check_request_uri(vs_sip_msg *msg, const char *base)
     }
     vs_sip_uri uri;
     size_t e = 0;
-    if (vs_sip_uri_parse(r, &uri, &e) != VS_OK) {
+    vs_rc rc = vs_sip_uri_parse(r, &uri, &e);
+    if (keep) {
+        keep->ruri_done = true;
+        keep->ruri_rc = rc;
+        keep->ruri = uri;
+    }
+    if (rc != VS_OK) {
         vs__sip_issue(msg, VS_SIP_E_REQUEST_URI, off_of(r.ptr + e, base));
         return;
     }
@@ -106,11 +138,19 @@ static void check_via(vs_sip_msg *msg, const vs_sip_header *h, const char *base,
     }
 }
 
-static void check_addr(vs_sip_msg *msg, const vs_sip_header *h, const char *base, int code)
+/* keep_rc/keep_addr: where to keep the result (the first From or To), or NULL */
+static void check_addr(vs_sip_msg *msg, const vs_sip_header *h, const char *base, int code,
+                       bool *keep_done, vs_rc *keep_rc, vs_sip_addr *keep_addr)
 {
     vs_sip_addr a;
     size_t e = 0;
-    if (vs_sip_addr_parse(h->value, &a, &e) != VS_OK || a.star)
+    vs_rc rc = vs_sip_addr_parse(h->value, &a, &e);
+    if (keep_done) {
+        *keep_done = true;
+        *keep_rc = rc;
+        *keep_addr = a;
+    }
+    if (rc != VS_OK || a.star)
         vs__sip_issue(msg, code, off_of(h->value.ptr + e, base));
 }
 
@@ -162,12 +202,19 @@ static void check_call_id(vs_sip_msg *msg, const vs_sip_header *h, const char *b
         vs__sip_issue(msg, VS_SIP_E_CALL_ID, off_of(w, base));
 }
 
-static void check_cseq(vs_sip_msg *msg, const vs_sip_header *h, const char *base)
+static void check_cseq(vs_sip_msg *msg, const vs_sip_header *h, const char *base,
+                       vs__sip_kept *keep)
 {
-    uint32_t n;
-    vs_slice m;
+    uint32_t n = 0;
+    vs_slice m = VS_SLICE_NULL;
     size_t e = 0;
-    if (vs_sip_cseq_parse(h->value, &n, &m, &e) != VS_OK) {
+    vs_rc rc = vs_sip_cseq_parse(h->value, &n, &m, &e);
+    if (keep) {
+        keep->cseq_done = true;
+        keep->cseq = n;
+        keep->cseq_method = m;
+    }
+    if (rc != VS_OK) {
         vs__sip_issue(msg, VS_SIP_E_CSEQ, off_of(h->value.ptr + e, base));
         return;
     }
@@ -219,13 +266,13 @@ static const uint8_t mandatory[] = {
     VS_SIP_HDR_VIA, VS_SIP_HDR_FROM, VS_SIP_HDR_TO, VS_SIP_HDR_CALL_ID, VS_SIP_HDR_CSEQ,
 };
 
-void vs__sip_check(vs_sip_msg *msg, const char *base, unsigned opts)
+void vs__sip_check(vs_sip_msg *msg, const char *base, unsigned opts, vs__sip_kept *keep)
 {
     (void)opts;
     size_t hdr_end = msg->body.ptr ? off_of(msg->body.ptr, base) : msg->length;
 
     if (msg->kind == VS_SIP_REQUEST) {
-        check_request_uri(msg, base);
+        check_request_uri(msg, base, keep);
         if (msg->count[VS_SIP_HDR_MAX_FORWARDS] == 0)
             vs__sip_issue(msg, VS_SIP_A_NO_MAX_FORWARDS, hdr_end);
     } else {
@@ -247,20 +294,32 @@ void vs__sip_check(vs_sip_msg *msg, const char *base, unsigned opts)
         }
     }
 
+    /* every stored header, name to value end, lies in this span, in order */
+    bool controls = false;
+    if (msg->header_count) {
+        const char *from = msg->headers[0].name.ptr;
+        const vs_sip_header *last = &msg->headers[msg->header_count - 1];
+        controls = span_may_have_control(from, (size_t)(last->value.ptr + last->value.len - from));
+    }
     bool top_via = true;
     for (size_t i = 0; i < msg->header_count; i++) {
         const vs_sip_header *h = &msg->headers[i];
-        check_controls(msg, h, base);
+        /* the first header of its id: the one vs_sip_find gives, whose parse may be kept */
+        bool first = keep && msg->first[h->id] == i;
+        if (controls)
+            check_controls(msg, h, base);
         switch (h->id) {
         case VS_SIP_HDR_VIA:
             check_via(msg, h, base, top_via);
             top_via = false;
             break;
         case VS_SIP_HDR_FROM:
-            check_addr(msg, h, base, VS_SIP_E_FROM);
+            check_addr(msg, h, base, VS_SIP_E_FROM, first ? &keep->from_done : NULL,
+                       first ? &keep->from_rc : NULL, first ? &keep->from : NULL);
             break;
         case VS_SIP_HDR_TO:
-            check_addr(msg, h, base, VS_SIP_E_TO);
+            check_addr(msg, h, base, VS_SIP_E_TO, first ? &keep->to_done : NULL,
+                       first ? &keep->to_rc : NULL, first ? &keep->to : NULL);
             break;
         case VS_SIP_HDR_CONTACT:
             check_contact(msg, h, base);
@@ -273,7 +332,7 @@ void vs__sip_check(vs_sip_msg *msg, const char *base, unsigned opts)
             check_call_id(msg, h, base);
             break;
         case VS_SIP_HDR_CSEQ:
-            check_cseq(msg, h, base);
+            check_cseq(msg, h, base, first ? keep : NULL);
             break;
         case VS_SIP_HDR_MAX_FORWARDS:
             check_uint(msg, h, base, 255, VS_SIP_E_MAX_FORWARDS);

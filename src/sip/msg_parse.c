@@ -281,6 +281,14 @@ static long too_large(vs_sip_msg *msg)
 long vs_sip_parse(const char *buf, size_t len, vs_sip_msg *msg, vs_sip_header *headers,
                   size_t header_cap, unsigned opts)
 {
+    return vs__sip_parse_keep(buf, len, msg, headers, header_cap, opts, NULL);
+}
+
+long vs__sip_parse_keep(const char *buf, size_t len, vs_sip_msg *msg, vs_sip_header *headers,
+                        size_t header_cap, unsigned opts, vs__sip_kept *keep)
+{
+    if (keep)
+        keep->ruri_done = keep->from_done = keep->to_done = keep->cseq_done = false;
     if (!msg || (!buf && len) || (!headers && header_cap))
         return VS_E_INVAL;
     if (!buf)
@@ -393,7 +401,7 @@ long vs_sip_parse(const char *buf, size_t len, vs_sip_msg *msg, vs_sip_header *h
         return cut ? too_large(msg) : VS_E_INCOMPLETE;
 
     if (!(opts & VS_SIP_OPT_LAZY))
-        vs__sip_check(msg, base, opts);
+        vs__sip_check(msg, base, opts, keep);
     return (long)msg->length;
 }
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <openssl/evp.h>
@@ -281,6 +282,40 @@ static void test_one_finding_per_source(void **state)
     assert_int_equal(mh_finish(m, &c, "weak-credential"), 2);
 }
 
+/* List guesses are hashed in batches (md5.c lanes) but must behave as if tried one by one: the
+ * password at ranks 40 and 41 of a 70-entry list (both in the second batch) is reported as entry
+ * 40, the first that matches. */
+static void test_first_match_in_a_batch(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/vs-weak-list-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *fp = fdopen(fd, "w");
+    assert_non_null(fp);
+    for (int i = 1; i <= 70; i++) {
+        if (i == 40 || i == 41)
+            fprintf(fp, "batch-secret\n");
+        else
+            fprintf(fp, "filler%02d\n", i);
+    }
+    fclose(fp);
+    vs_monitor_config cfg;
+    mh_config_none(&cfg);
+    cfg.weak_enabled = true;
+    snprintf(cfg.weak_wordlist, sizeof cfg.weak_wordlist, "%s", path);
+    collected c;
+    vs_monitor *m = mh_start(&c, &cfg);
+    login l = {.user = "4004", .password = "batch-secret", .answer = 200, .src_last = 40};
+    do_login(m, &l, T0);
+    vs_monitor_finish(m);
+    const vs_finding *f = find_user(&c, "4004");
+    assert_non_null(f);
+    assert_non_null(strstr(f->evidence, "\"list_rank\":40"));
+    vs_monitor_free(m);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -290,6 +325,7 @@ int main(void)
         cmocka_unit_test(test_rejected_guess_is_not_the_password),
         cmocka_unit_test(test_other_kinds),
         cmocka_unit_test(test_one_finding_per_source),
+        cmocka_unit_test(test_first_match_in_a_batch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
