@@ -35,6 +35,7 @@ struct vs_monitor {
     vs__lru *incidents;
     vs__lru *devices; /* (ip, port, UA, user) -> last reported time */
     vs__lru *servers; /* ip -> when it last acted as a registrar or proxy */
+    vs__lru *relays;  /* (ip, branch) of transactions ip forwarded: its answers there are relayed */
     vs_monitor_stats stats;
     int64_t last_tick;
     vs_sip_header headers[VS_SIP_DEFAULT_HEADERS];
@@ -101,7 +102,8 @@ vs_monitor *vs_monitor_new(const vs_monitor_config *cfg, bool emit_on_detect,
     m->incidents = vs__lru_new(cfg->max_incidents, INCIDENT_KEY_MAX, sizeof(vs__incident));
     m->devices = vs__lru_new(cfg->max_sources, 16, sizeof(int64_t));
     m->servers = vs__lru_new(4096, 17, sizeof(int64_t));
-    if (!m->incidents || !m->devices || !m->servers) {
+    m->relays = vs__lru_new(cfg->max_dialogs, 16, 1);
+    if (!m->incidents || !m->devices || !m->servers || !m->relays) {
         snprintf(err, errlen, "out of memory");
         vs_monitor_free(m);
         return NULL;
@@ -134,6 +136,7 @@ void vs_monitor_free(vs_monitor *m)
     vs__lru_free(m->incidents);
     vs__lru_free(m->devices);
     vs__lru_free(m->servers);
+    vs__lru_free(m->relays);
     free(m);
 }
 
@@ -329,9 +332,69 @@ static void fingerprint(const unsigned char *p, size_t n, unsigned char out[16])
     memcpy(out + 8, &b, 8);
 }
 
+/* The n-th Via value of msg (0 = top), whether the Vias are on separate lines or comma-separated
+ * on one; false when there are fewer. */
+static bool nth_via(const vs_sip_msg *msg, unsigned n, vs_slice *out)
+{
+    for (const vs_sip_header *h = vs_sip_find(msg, VS_SIP_HDR_VIA); h; h = vs_sip_find_next(msg, h)) {
+        vs_slice rest = h->value, item;
+        while (vs_sip_list_next(&rest, &item)) {
+            if (n-- == 0) {
+                *out = item;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* Key of "the sender handles this transaction": its address and the Via branch. */
+static size_t relay_key(const vs__event *ev, vs_slice via, unsigned char key[16])
+{
+    vs_sip_via v;
+    size_t off;
+    if (vs_sip_via_parse(via, &v, &off) != VS_OK || !v.branch.len)
+        return 0;
+    unsigned char raw[64 + 128];
+    size_t n = vs__ip_key(&ev->pl->src, raw);
+    size_t bl = v.branch.len < 128 ? v.branch.len : 128;
+    memcpy(raw + n, v.branch.ptr, bl);
+    fingerprint(raw, n + bl, key);
+    return 16;
+}
+
+/* Whether the User-Agent (request) or Server (response) of this message is the sender's own.
+ * A proxy passes on the headers of the messages it forwards, so without this the proxy would be
+ * recorded with every phone's User-Agent. A request with one Via was made by its sender; one
+ * with more was forwarded, and the sender is then a relay for the transaction named by the next
+ * Via's branch: its answers there carry someone else's Server. Answers to transactions the
+ * capture did not see forwarded are taken as the sender's own. */
+static bool own_user_agent(vs_monitor *m, const vs__event *ev)
+{
+    unsigned char key[16];
+    vs_slice via;
+    if (ev->request) {
+        if (!nth_via(ev->msg, 1, &via))
+            return true;
+        size_t n = relay_key(ev, via, key);
+        bool created;
+        if (n)
+            vs__lru_get(m->relays, key, n, ev->ts, true, &created);
+        return false;
+    }
+    if (!nth_via(ev->msg, 0, &via))
+        return true;
+    size_t n = relay_key(ev, via, key);
+    bool created;
+    return !n || !vs__lru_get(m->relays, key, n, ev->ts, false, &created);
+}
+
 static void report_device(vs_monitor *m, const vs__event *ev)
 {
-    if (!m->on_device || !ev->user_agent.len)
+    if (!m->on_device)
+        return;
+    /* first, so that forwarded requests without a User-Agent still mark their relay */
+    if (!own_user_agent(m, ev) || !ev->user_agent.len)
         return;
     unsigned char raw[64 + 256];
     size_t n = vs__ip_key(&ev->pl->src, raw);

@@ -108,6 +108,11 @@ check('list on the monitor store', rc == 0 and 'devices:' in out, f'rc={rc} {out
 if have_pcaps:
     check('monitor devices listed as unknown-version',
           '127.0.0.12' in out and 'friendly-scanner' in out and 'unknown-version' in out, out)
+    # Kamailio at 127.0.0.1 forwards baresip's requests and answers: baresip's User-Agent must not
+    # make a phantom baresip device at the proxy's address (monitor: relay-aware attribution)
+    proxy_rows = [l for l in out.splitlines() if l.split()[1:2] == ['127.0.0.1']]
+    check('no phantom device at the proxy', proxy_rows != [] and
+          not any('baresip' in l for l in proxy_rows), '\n'.join(proxy_rows) or out)
 
 # ---- devices rows written with sqlite3: times relative to now
 NOW = time.time()
