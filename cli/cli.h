@@ -28,6 +28,12 @@ void vs_json_str(FILE *out, const char *p, size_t n);
 void vs_json_slice(FILE *out, vs_slice s);
 void vs_json_cstr(FILE *out, const char *s);
 
+/* Where the data files are unless --data-dir says: $VOIPSEC_DATA_DIR, else the built-in path
+ * (common.c). */
+const char *vs_cli_data_dir(void);
+/* argv[first..argc) joined with spaces into buf (cut to size), for the store's record of a run. */
+void vs_cli_join_args(int argc, char **argv, int first, char *buf, size_t size);
+
 /* Reads a whole file (or stdin for "-") into a malloc'd buffer, at most max bytes plus one so
  * that the caller can tell "too large". Returns 0, or -1 with errno set. */
 int vs_read_file(const char *path, size_t max, char **buf, size_t *len);

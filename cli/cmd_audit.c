@@ -106,14 +106,6 @@ static void usage(FILE *out)
             "to load (the other PATHs are still audited). Secrets never appear in the output.\n");
 }
 
-static const char *default_data_dir(void)
-{
-    const char *env = getenv("VOIPSEC_DATA_DIR");
-    if (env && *env)
-        return env;
-    return VS_DATA_DIR;
-}
-
 static void oom(void)
 {
     fprintf(stderr, "voipsec: out of memory\n");
@@ -684,7 +676,7 @@ int vs_cmd_audit(int argc, char **argv)
     char err[2048];
     vs_policy policy;
     if (!data_dir)
-        data_dir = default_data_dir();
+        data_dir = vs_cli_data_dir();
     if (vs_policy_preset(&policy, preset, data_dir) != VS_OK) {
         fprintf(stderr, "voipsec audit: unknown preset '%s' (use seed or nist)\n", preset);
         return VS_EXIT_USAGE;
@@ -742,14 +734,7 @@ int vs_cmd_audit(int argc, char **argv)
             goto out;
         }
         char args[2048];
-        size_t used = 0;
-        args[0] = '\0';
-        for (int i = optind; i < argc && used < sizeof args; i++) {
-            int n = snprintf(args + used, sizeof args - used, "%s%s", used ? " " : "", argv[i]);
-            if (n < 0)
-                break;
-            used += (size_t)n;
-        }
+        vs_cli_join_args(argc, argv, optind, args, sizeof args);
         c.run_id = vs_store_new_run(c.store, "audit", args);
         if (c.run_id <= 0) {
             fprintf(stderr, "voipsec audit: %s\n", vs_store_error(c.store));

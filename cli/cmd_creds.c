@@ -86,12 +86,6 @@ static void oom(void)
     abort();
 }
 
-static const char *default_data_dir(void)
-{
-    const char *env = getenv("VOIPSEC_DATA_DIR");
-    return env && *env ? env : VS_DATA_DIR;
-}
-
 static void date_of(int64_t us, char *buf, size_t size)
 {
     time_t t = (time_t)(us / 1000000);
@@ -524,7 +518,7 @@ int vs_cmd_creds(int argc, char **argv)
 
     char err[2048];
     vs_policy pol;
-    const char *data_dir = o.data_dir ? o.data_dir : default_data_dir();
+    const char *data_dir = o.data_dir ? o.data_dir : vs_cli_data_dir();
     if (vs_policy_preset(&pol, o.preset, data_dir) != VS_OK) {
         fprintf(stderr, "voipsec creds: unknown preset '%s' (use seed or nist)\n", o.preset);
         return VS_EXIT_USAGE;

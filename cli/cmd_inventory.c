@@ -101,12 +101,6 @@ static void oom(void)
     abort();
 }
 
-static const char *default_data_dir(void)
-{
-    const char *v = getenv("VOIPSEC_DATA_DIR");
-    return v && *v ? v : VS_DATA_DIR;
-}
-
 static int64_t now_us(void)
 {
     struct timespec ts;
@@ -168,7 +162,7 @@ static size_t data_paths(const char *const *user, size_t n, const char *dir, con
 static bool load_env(env *e, bool want_catalogue)
 {
     const opts *o = e->o;
-    const char *dir = o->data_dir ? o->data_dir : default_data_dir();
+    const char *dir = o->data_dir ? o->data_dir : vs_cli_data_dir();
     char err[2048], builtin[1100];
     const char *paths[MAX_DATA_FILES + 1];
     size_t n = data_paths(o->fps, o->nfps, dir, "fingerprints.tsv", paths, builtin, sizeof builtin);
@@ -940,7 +934,7 @@ int vs_cmd_inventory(int argc, char **argv)
     memset(&e, 0, sizeof e);
     e.o = &o;
     e.now_us = now_us();
-    const char *dir = o.data_dir ? o.data_dir : default_data_dir();
+    const char *dir = o.data_dir ? o.data_dir : vs_cli_data_dir();
     char err[2048];
     if (vs_policy_preset(&e.pol, o.preset ? o.preset : "seed", dir) != VS_OK) {
         fprintf(stderr, "voipsec inventory: unknown preset '%s' (use seed or nist)\n", o.preset);

@@ -209,14 +209,6 @@ static void write_summary_text(FILE *out, const vs_monitor_stats *ms, const vs_n
         fputs("No attack or weakness was found in this traffic.\n", out);
 }
 
-static const char *default_data_dir(void)
-{
-    const char *env = getenv("VOIPSEC_DATA_DIR");
-    if (env && *env)
-        return env;
-    return VS_DATA_DIR;
-}
-
 static bool drop_privileges(const char *user)
 {
     if (geteuid() != 0)
@@ -344,7 +336,7 @@ int vs_cmd_monitor(int argc, char **argv)
 
     char err[1024];
     vs_monitor_config cfg;
-    vs_monitor_config_default(&cfg, data_dir ? data_dir : default_data_dir());
+    vs_monitor_config_default(&cfg, data_dir ? data_dir : vs_cli_data_dir());
     if (config && vs_monitor_config_load(&cfg, config, err, sizeof err) != VS_OK) {
         fprintf(stderr, "voipsec monitor: %s\n", err);
         free(files);

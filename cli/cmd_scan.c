@@ -83,12 +83,6 @@ static void oom(void)
     exit(VS_EXIT_USAGE);
 }
 
-static const char *default_data_dir(void)
-{
-    const char *env = getenv("VOIPSEC_DATA_DIR");
-    return env && *env ? env : VS_DATA_DIR;
-}
-
 static void clear_progress(scan_cli *c)
 {
     if (c->progress_shown) {
@@ -526,7 +520,7 @@ int vs_cmd_scan(int argc, char **argv)
     }
 
     if (!data_dir)
-        data_dir = default_data_dir();
+        data_dir = vs_cli_data_dir();
     o.data_dir = data_dir;
     {
         char builtin_fp[1024], builtin_cat[1024];
@@ -585,14 +579,7 @@ int vs_cmd_scan(int argc, char **argv)
             goto out;
         }
         char args[2048];
-        size_t used = 0;
-        args[0] = '\0';
-        for (int i = 1; i < argc && used < sizeof args; i++) {
-            int n = snprintf(args + used, sizeof args - used, "%s%s", used ? " " : "", argv[i]);
-            if (n < 0)
-                break;
-            used += (size_t)n;
-        }
+        vs_cli_join_args(argc, argv, 1, args, sizeof args);
         c.run_id = vs_store_new_run(c.store, "scan", args);
         if (c.run_id <= 0) {
             fprintf(stderr, "voipsec scan: %s\n", vs_store_error(c.store));
